@@ -1,0 +1,40 @@
+# Two commands: `make run` and `make test`. Both create .venv when missing and install into it.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CORPUS ?= seeds
+INDEX ?= index
+
+.PHONY: run test lint index eval bench clean chromium
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# torch first: 2.13.0 is the CPU build on local disk; anything unpinned would pull CUDA.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+$(INDEX)/manifest.json: $(STAMP) $(shell find $(CORPUS) -name '*.txt' -o -name '*.md' 2>/dev/null)
+	$(BIN)/qa index $(CORPUS) --index $(INDEX)
+
+index: $(INDEX)/manifest.json
+
+run: $(INDEX)/manifest.json
+	$(BIN)/python ui.py --index $(INDEX)
+
+# Debian's chromium for the browser tests; Playwright never downloads a browser of its own.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test: $(STAMP) chromium lint
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) $(INDEX)/manifest.json $(INDEX)/vectors-* $(INDEX)/chunks-*

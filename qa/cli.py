@@ -1,0 +1,113 @@
+"""`qa index | ask`: the command line. User mistakes print one line and exit 2, no traceback."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from qa.errors import QAError
+
+DEFAULT_INDEX = "index"
+DEFAULT_CORPUS = "seeds"
+EXIT_USER_ERROR = 2
+
+
+def _open_bot(index: str | None):
+    """The index given, or ``index/`` (built from ``seeds/`` first when it does not exist yet)."""
+    from qa.pipeline import QA
+
+    if index is not None:
+        if not Path(index).exists():
+            raise QAError(f"index not found: {index} (build it with `qa index FOLDER --index {index}`)")
+        return QA.load(index)
+    if not (Path(DEFAULT_INDEX) / "manifest.json").exists():
+        if not Path(DEFAULT_CORPUS).is_dir():
+            raise QAError(f"no index at {DEFAULT_INDEX}/ and no {DEFAULT_CORPUS}/ folder: run `qa index FOLDER` first")
+        print(f"no index yet: building {DEFAULT_INDEX}/ from {DEFAULT_CORPUS}/ first", file=sys.stderr)
+        return QA.from_folder(DEFAULT_CORPUS, DEFAULT_INDEX)
+    return QA.load(DEFAULT_INDEX)
+
+
+def _marked_quote(ans) -> str:
+    """The quote with the answer between » « marks."""
+    if ans.answer is None or ans.quote is None:
+        return ans.quote or ""
+    a, b = ans.start - ans.quote_start, ans.end - ans.quote_start
+    return f"{ans.quote[:a]}»{ans.quote[a:b]}«{ans.quote[b:]}"
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from qa.embedding import Embedder
+    from qa.pipeline import build_index
+
+    folders = args.folders or [DEFAULT_CORPUS]
+    _, report = build_index(folders, args.index or DEFAULT_INDEX, Embedder())
+    print(
+        f"indexed {len(report.embedded) + len(report.reused)} files into {args.index or DEFAULT_INDEX}/: "
+        f"{len(report.embedded)} embedded, {len(report.reused)} unchanged, {len(report.dropped)} dropped, "
+        f"{report.chunks} chunks"
+    )
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from qa.pipeline import clean_question
+
+    clean_question(args.question)  # a bad question fails before any model loads
+    bot = _open_bot(args.index)
+    ans = bot.ask(args.question, top_k=args.top_k)
+    if args.json:
+        print(json.dumps(ans.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    if ans.answer is None:
+        print("The articles don't say. Closest passages:")
+        for ev in ans.evidence:
+            print(f"  - {ev.quote}\n    ({ev.source}:{ev.quote_start}-{ev.quote_end}, score {ev.score:.2f})")
+        return 0
+    print(f"Answer: {ans.answer}")
+    print(f"Quote:  {_marked_quote(ans)}")
+    print(f"Source: {ans.source}:{ans.start}-{ans.end}   score {ans.score:.2f}   sources {ans.agreement}")
+    for ev in ans.evidence[1:]:
+        print(f"  also: {ev.answer!r} in {ev.source}:{ev.start}-{ev.end} (score {ev.score:.2f})\n        {_marked_quote(ev)}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qa", description="Extractive fact-checking QA over a folder of articles.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress and model loading")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("index", help="build or update the index of one or more folders")
+    p.add_argument("folders", nargs="*", help=f"folders of .txt/.md articles (default: {DEFAULT_CORPUS})")
+    p.add_argument("--index", help=f"index folder (default: {DEFAULT_INDEX})")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("ask", help="answer a question with a verbatim quote")
+    p.add_argument("question")
+    p.add_argument("--index", help=f"index folder (default: {DEFAULT_INDEX}, built from {DEFAULT_CORPUS}/ if missing)")
+    p.add_argument("--top-k", type=int, default=5, help="chunks to read (default: 5)")
+    p.add_argument("--json", action="store_true", help="print the answer as JSON")
+    p.set_defaults(func=cmd_ask)
+    return parser
+
+
+def run(argv: list[str] | None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    try:
+        return args.func(args)
+    except QAError as err:
+        print(f"qa: error: {err}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("qa: interrupted; the previous index is unchanged", file=sys.stderr)
+        return 130
+
+
+def main() -> None:
+    sys.exit(run(sys.argv[1:]))

@@ -1,0 +1,168 @@
+"""Load a folder of articles and mark web boilerplate, keeping offsets into the original text.
+
+Offsets everywhere in factqa are character offsets into ``open(path, encoding="utf-8").read()``,
+half-open ``[start, end)``. Boilerplate is never removed from the text, only marked as spans, so
+those offsets stay exact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa.errors import QAError
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = (".txt", ".md")
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source file: its text exactly as read, and the spans that are boilerplate."""
+
+    source: str  # path relative to the corpus root, with "/" separators
+    text: str
+    sha256: str
+    boilerplate: tuple[Span, ...] = ()
+
+    def content_blocks(self) -> list[Span]:
+        """Maximal runs of text between boilerplate spans, with surrounding whitespace trimmed."""
+        blocks: list[Span] = []
+        pos = 0
+        for b_start, b_end in [*self.boilerplate, (len(self.text), len(self.text))]:
+            start, end = pos, b_start
+            while start < end and self.text[start].isspace():
+                start += 1
+            while end > start and self.text[end - 1].isspace():
+                end -= 1
+            if start < end:
+                blocks.append((start, end))
+            pos = max(pos, b_end)
+        return blocks
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# --- boilerplate rules -------------------------------------------------------------------------
+
+_SENTENCE_END = re.compile(r"""[.!?…]["'”’)\]]*$""")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+# "Kevin Mazur/WireImage", "(David Livingston/Getty Images/TNS)", "RB/Bauer-Griffin/GC Ashton ..."
+_CREDIT = r"\(?[A-Z][\w.'-]*(?: [A-Z][\w.'-]*)*/[A-Z][\w.'-]*(?:[ /;][A-Z][\w.'-]*)*\)?"
+_STARTS_WITH_CREDIT = re.compile(rf"^{_CREDIT}(?:\s|$)")
+_ENDS_WITH_CREDIT = re.compile(rf"\s{_CREDIT}$|^{_CREDIT}$")
+_HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+# Calls to action and legal lines that news sites append; they are vocabulary, not exact strings.
+_PLUG = re.compile(
+    r"\b(?:newsletters?|subscribe|sign[ -]up|telegram|whatsapp|follow us|click here|"
+    r"read (?:the )?(?:original|full|more)|download (?:our|the) app|all rights reserved|"
+    r"copyright|distributed by|syndicat\w+|try again later|something went wrong)\b|^related:|^©|©\s*\d{4}",
+    re.IGNORECASE,
+)
+_SHORT_FRAGMENT_WORDS = 8  # a line shorter than this without a sentence ending is a label
+_PLUG_MAX_WORDS = 40  # a long paragraph that merely mentions "newsletter" is content
+
+
+def _lines(text: str) -> list[Span]:
+    """Spans of the non-blank lines, trimmed of surrounding whitespace."""
+    spans = []
+    for m in re.finditer(r"[^\r\n]+", text):
+        start, end = m.start(), m.end()
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start < end:
+            spans.append((start, end))
+    return spans
+
+
+def _is_boilerplate_line(line: str, counts: Counter[str], all_lines: list[str]) -> bool:
+    words = line.split()
+    alpha_words = _WORD.findall(line)
+    if len(alpha_words) < 2:
+        return True  # "Navigation", "• ", "___", "HFP"
+    if counts[line] > 1:
+        return True  # repeated widgets ("Oops! Something went wrong.")
+    if len(line) >= 20 and any(line != other and line in other for other in all_lines):
+        return True  # a caption repeated inside a longer credit line
+    if _HTML_TAG.search(line) or _STARTS_WITH_CREDIT.search(line) or _ENDS_WITH_CREDIT.search(line):
+        return True  # photo credits and captions
+    if _PLUG.search(line) and len(words) <= _PLUG_MAX_WORDS:
+        return True
+    return len(words) < _SHORT_FRAGMENT_WORDS and not _SENTENCE_END.search(line)
+
+
+def find_boilerplate(text: str) -> tuple[Span, ...]:
+    """Spans of lines that are navigation, credits, captions, plugs or legal lines.
+
+    General rules, not a list of strings: lines with fewer than two words, lines repeated in
+    the document, photo credits (``Name/Agency``) and HTML, known call-to-action vocabulary, and
+    short lines without sentence punctuation.
+    """
+    lines = _lines(text)
+    strings = [text[s:e] for s, e in lines]
+    counts = Counter(strings)
+    return tuple(span for span, line in zip(lines, strings) if _is_boilerplate_line(line, counts, strings))
+
+
+# --- loading -----------------------------------------------------------------------------------
+
+
+def read_document(path: Path, source: str) -> Document | None:
+    """Read one file; ``None`` (with a warning naming it) when it is empty, binary or not UTF-8."""
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        log.warning("skipped %s: cannot read it (%s)", source, err.strerror or err)
+        return None
+    if not raw.strip():
+        log.warning("skipped %s: the file is empty", source)
+        return None
+    if b"\x00" in raw:
+        log.warning("skipped %s: it looks binary (contains NUL bytes)", source)
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        log.warning("skipped %s: not UTF-8 (byte %d); re-save it as UTF-8", source, err.start)
+        return None
+    # Offsets are into the text as open(..., encoding="utf-8").read() returns it: universal
+    # newlines turn \r\n into \n, so decode the same way.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return Document(source=source, text=text, sha256=sha256_text(text), boilerplate=find_boilerplate(text))
+
+
+def iter_paths(folder: Path) -> list[Path]:
+    """Every .txt and .md under ``folder``, recursively, sorted; symlink loops are not followed."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        dirnames.sort()
+        for name in filenames:
+            if name.lower().endswith(SUFFIXES) and not name.startswith("."):
+                found.append(Path(dirpath) / name)
+    return sorted(found)
+
+
+def load_folder(folder: str | os.PathLike[str], root: Path | None = None) -> list[Document]:
+    """Load every readable article under ``folder``; sources are relative to ``root`` (default: folder)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise QAError(f"corpus folder not found: {folder} (give a folder of .txt or .md files)")
+    root = root or folder
+    docs = []
+    for path in iter_paths(folder):
+        doc = read_document(path, path.relative_to(root).as_posix())
+        if doc is not None:
+            docs.append(doc)
+    return docs

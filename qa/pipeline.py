@@ -1,0 +1,143 @@
+"""QA: wires the stages (load → index → retrieve → read → corroborate) behind ask()."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from qa.chunking import ChunkSettings
+from qa.documents import load_folder
+from qa.embedding import Embedder
+from qa.errors import QAError
+from qa.factcheck import agreement_of, group_answers
+from qa.reader import Passage, Reader, SpacyReader
+from qa.results import Answer, Evidence
+from qa.retrieve import HybridRetriever
+from qa.store import BuildReport, CorpusIndex, write_lock
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TOP_K = 5
+MAX_QUESTION_CHARS = 1000  # longer input is cut: no question needs more, and time stays bounded
+# Calibrated on tests/data/seeds_questions.jsonl (answerable and unanswerable questions) with
+# `qa calibrate`; see README "Abstention threshold".
+ABSTAIN_THRESHOLD = 0.45
+PASSAGES_ON_ABSTAIN = 3
+
+
+def clean_question(question: str) -> str:
+    """Strip control characters and cap the length; an empty question is the user's error."""
+    if not isinstance(question, str):
+        raise QAError("the question must be text")
+    text = "".join(ch if ch.isprintable() else " " for ch in question[: MAX_QUESTION_CHARS * 4])
+    text = " ".join(text.split())[:MAX_QUESTION_CHARS]
+    if not any(ch.isalnum() for ch in text):
+        raise QAError("the question is empty: type a question about the articles, e.g. 'when did Kutcher resign?'")
+    return text
+
+
+def build_index(
+    folders: list[str | os.PathLike[str]],
+    index_dir: str | os.PathLike[str],
+    embedder: Embedder,
+    settings: ChunkSettings | None = None,
+) -> tuple[CorpusIndex, BuildReport]:
+    """Index ``folders`` into ``index_dir``, re-embedding only files whose content changed."""
+    paths = [Path(f) for f in folders]
+    for path in paths:
+        if not path.is_dir():
+            raise QAError(f"corpus folder not found: {path} (give a folder of .txt or .md files)")
+    resolved = [p.resolve() for p in paths]
+    root = Path(os.path.commonpath(resolved)) if len(resolved) > 1 else resolved[0]
+    documents = [doc for path in resolved for doc in load_folder(path, root)]
+    if not documents:
+        raise QAError(f"no readable .txt or .md files in {', '.join(map(str, paths))}")
+    index_dir = Path(index_dir)
+    with write_lock(index_dir):
+        previous = None
+        try:
+            previous = CorpusIndex.load(index_dir)
+        except QAError as err:
+            if (index_dir / "manifest.json").exists():
+                log.warning("rebuilding the index from scratch: %s", err)
+        index, report = CorpusIndex.build(documents, embedder, str(root), settings, previous)
+        index._save_locked(index_dir)
+    log.info(
+        "indexed %d files into %s: %d embedded, %d unchanged, %d dropped, %d chunks",
+        len(documents), index_dir, len(report.embedded), len(report.reused), len(report.dropped), report.chunks,
+    )
+    return index, report
+
+
+class QA:
+    """The question-answering bot over one index. Models load once, in ``warm_up()``."""
+
+    def __init__(self, index: CorpusIndex, embedder: Embedder, reader: Reader | None = None,
+                 threshold: float = ABSTAIN_THRESHOLD) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.reader = reader or SpacyReader(embedder)
+        self.threshold = threshold
+        self.retriever = HybridRetriever(index, embedder)
+
+    @classmethod
+    def load(cls, index_dir: str | os.PathLike[str] = "index", model: str | None = None, **kwargs) -> QA:
+        """Open an existing index; it must have been built with the model in use."""
+        embedder = Embedder(model)
+        index = CorpusIndex.load(index_dir, embedder.model_id)
+        stale = index.stale_sources()
+        if stale:
+            log.warning("%d indexed files changed on disk since indexing (%s); run `qa index` to refresh",
+                        len(stale), ", ".join(stale[:5]))
+        bot = cls(index, embedder, **kwargs)
+        bot.warm_up()
+        return bot
+
+    @classmethod
+    def from_folder(cls, folder: str | os.PathLike[str] = "seeds", index_dir: str | os.PathLike[str] = "index",
+                    model: str | None = None, **kwargs) -> QA:
+        """Build the index of ``folder`` (incrementally when one exists) and open it."""
+        embedder = Embedder(model)
+        index, _ = build_index([folder], index_dir, embedder)
+        bot = cls(index, embedder, **kwargs)
+        bot.warm_up()
+        return bot
+
+    def warm_up(self) -> None:
+        self.embedder.warm_up()
+        self.reader.warm_up()
+
+    def ask(self, question: str, top_k: int = DEFAULT_TOP_K) -> Answer:
+        """Answer with a verbatim span and its sentence, or abstain (``answer is None``)."""
+        question = clean_question(question)
+        if top_k < 1:
+            raise QAError("top_k must be at least 1")
+        query_vector = self.embedder.encode([question])[0]
+        hits = self.retriever.closest_chunks(question, top_k, query_vector)
+        passages = []
+        for rank, hit in enumerate(hits):
+            chunk = self.index.chunks[hit.chunk]
+            passages.append(Passage(chunk.source, self.index.by_source[chunk.source].text, chunk.start, chunk.end, rank))
+        candidates = self.reader.read(question, passages, query_vector)
+        return self._decide(question, candidates)
+
+    def _decide(self, question: str, candidates: list[Evidence]) -> Answer:
+        """Best answer per source, grouped; abstain when even the best is below the threshold."""
+        per_source: dict[str, Evidence] = {}
+        for candidate in candidates:
+            if candidate.answer is not None and candidate.score >= self.threshold:
+                per_source.setdefault(candidate.source, candidate)
+        if not per_source:
+            passages = []
+            for candidate in candidates:
+                if all(candidate.quote_start != p.quote_start or candidate.source != p.source for p in passages):
+                    passages.append(Evidence(None, candidate.source, candidate.quote_start, candidate.quote_end,
+                                             candidate.quote, candidate.quote_start, candidate.quote_end, candidate.score))
+            return Answer(question, None, None, None, None, None, None, None,
+                          candidates[0].score if candidates else 0.0, "none", tuple(passages[:PASSAGES_ON_ABSTAIN]))
+        groups = group_answers(list(per_source.values()))
+        best = groups[0][0]
+        evidence = tuple(e for group in groups for e in group)
+        return Answer(question, best.answer, best.source, best.start, best.end, best.quote, best.quote_start,
+                      best.quote_end, best.score, agreement_of(groups), evidence)
