@@ -76,6 +76,47 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Score the bot on a gold file; --calibrate sweeps the abstention threshold instead."""
+    from qa import evaluate as ev
+
+    gold = ev.load_gold(args.gold)  # a bad gold file fails before any model loads
+    if args.calibrate:
+        if gold.kind == "claims":
+            raise QAError("--calibrate needs a question gold file (JSONL questions or SQuAD JSON), not claims")
+        bot = ev.open_bot(gold, args.index, args.corpus)
+        threshold, table = ev.calibrate_threshold(bot, gold.questions, top_k=args.top_k)
+        if args.json:
+            print(json.dumps({"threshold": threshold, "table": [r.to_dict() for r in table]}, indent=2))
+        else:
+            print(ev.format_calibration(threshold, table))
+        return 0
+    progress = None
+    if not args.json and sys.stderr.isatty():
+        from tqdm import tqdm
+
+        def progress(items):
+            return tqdm(items, desc="asking", unit="q", file=sys.stderr, leave=False)
+
+    report = ev.evaluate(gold, index=args.index, corpus=args.corpus, top_k=args.top_k, threshold=args.threshold,
+                         progress=progress)
+    return _print_eval(report, args)
+
+
+def _print_eval(report, args: argparse.Namespace) -> int:
+    from qa import evaluate as ev
+
+    if args.out:
+        Path(args.out).write_text(json.dumps(report.details(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        print(ev.format_report(report))
+        if args.out:
+            print(f"per-question report (misses first): {args.out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qa", description="Extractive fact-checking QA over a folder of articles.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress and model loading")
@@ -92,6 +133,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top-k", type=int, default=5, help="chunks to read (default: 5)")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
     p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("eval", help="score answers against a gold file (question/claim JSONL or SQuAD JSON)")
+    p.add_argument("gold", help="question JSONL, claim JSONL, or SQuAD v1.1/v2.0 JSON")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--index", help="evaluate this existing index")
+    where.add_argument("--corpus", help=f"index this folder under .cache/eval/ (default for JSONL: {DEFAULT_CORPUS}; "
+                                        "SQuAD: its own articles)")
+    p.add_argument("--top-k", type=int, default=5, help="chunks to read (default: 5)")
+    p.add_argument("--threshold", type=float, help="abstention threshold (default: the bot's)")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--out", help="write a per-question report JSON here, misses first")
+    p.add_argument("--calibrate", action="store_true", help="sweep the abstention threshold and print the best")
+    p.set_defaults(func=cmd_eval)
     return parser
 
 
@@ -111,3 +165,5 @@ def run(argv: list[str] | None) -> int:
 
 def main() -> None:
     sys.exit(run(sys.argv[1:]))
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""QA.ask end to end on the seeds: verbatim spans, several sources, abstention, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qa import QA, Answer, QAError
+
+from .conftest import assert_offsets
+from .test_documents import SEED_BOILERPLATE
+
+QUESTIONS = [
+    "when did Kutcher resign?",
+    "How old is Kutcher?",
+    "How old is Masterson?",
+    "Who founded Thorn with Kutcher?",
+    "Where was Masterson sentenced?",
+    "How many counts of rape was Masterson convicted of?",
+    "Which judge did Kutcher write to?",
+    "Why did Kutcher resign?",
+    "What role did Kunis have at Thorn?",
+    "On which platform did the couple post a video?",
+    "What is the capital of Australia?",
+    "Who replaced Kutcher as chairman?",
+    "photo credit getty images newsletter",
+]
+
+
+@pytest.fixture(scope="module")
+def answers(seeds_bot: QA) -> list[Answer]:
+    return [seeds_bot.ask(q) for q in QUESTIONS]
+
+
+def test_every_answer_and_evidence_is_a_verbatim_slice(answers: list[Answer], seeds_copy: Path) -> None:
+    for ans in answers:
+        if ans.answer is not None:
+            assert_offsets(seeds_copy, ans)
+            assert ans.quote_start <= ans.start < ans.end <= ans.quote_end
+        for ev in ans.evidence:
+            assert_offsets(seeds_copy, ev)
+
+
+def test_kutcher_resignation_is_answered_from_the_articles(seeds_bot: QA, seeds_copy: Path) -> None:
+    ans = seeds_bot.ask("when did Kutcher resign?")
+    assert ans.answer in {"Friday", "Thursday"}
+    assert ans.source in {p.name for p in seeds_copy.glob("*.txt")}
+    assert ans.answer in ans.quote and "Kutcher" in ans.quote
+    assert ans.to_dict()["evidence"][0]["answer"] == ans.answer
+
+
+def test_answers_never_come_from_boilerplate(answers: list[Answer]) -> None:
+    for ans in answers:
+        for ev in ans.evidence:
+            for line in SEED_BOILERPLATE:
+                assert line not in ev.quote
+
+
+def test_unanswerable_question_abstains_with_passages(seeds_bot: QA) -> None:
+    ans = seeds_bot.ask("What is the capital of Australia?")
+    assert ans.answer is None and ans.agreement == "none" and ans.source is None
+    assert ans.evidence and all(ev.answer is None for ev in ans.evidence)
+
+
+def test_answers_list_every_source_that_answers(seeds_bot: QA) -> None:
+    ans = seeds_bot.ask("How old is Masterson?")
+    assert ans.answer == "47"
+    assert {ev.source for ev in ans.evidence} == {"000_df2409241dd08d7a.txt", "003_0e406565d425cf85.txt"}
+    assert ans.agreement == "consistent"
+
+
+def test_no_duplicate_evidence_from_overlapping_chunks(answers: list[Answer]) -> None:
+    for ans in answers:
+        spans = [(ev.source, ev.start, ev.end) for ev in ans.evidence]
+        assert len(spans) == len(set(spans))
+
+
+@pytest.mark.parametrize("question", ["", "   ", "?!?", "\x00\x07"])
+def test_empty_question_is_a_user_error(seeds_bot: QA, question: str) -> None:
+    with pytest.raises(QAError, match="empty"):
+        seeds_bot.ask(question)
+
+
+def test_long_question_is_capped(seeds_bot: QA) -> None:
+    ans = seeds_bot.ask("when did Kutcher resign? " * 5000)
+    assert len(ans.question) <= 1000
