@@ -13,8 +13,8 @@ from qa.documents import Document
 class ChunkSettings:
     """Recorded in the manifest: an index built with other settings is rebuilt, not mixed."""
 
-    chunk_size: int = 800
-    chunk_overlap: int = 100
+    chunk_size: int = 500
+    chunk_overlap: int = 60
 
     def to_dict(self) -> dict[str, int]:
         return asdict(self)

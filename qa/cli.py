@@ -100,14 +100,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     report = ev.evaluate(gold, index=args.index, corpus=args.corpus, top_k=args.top_k, threshold=args.threshold,
                          progress=progress)
-    return _print_eval(report, args)
-
-
-def _print_eval(report, args: argparse.Namespace) -> int:
-    from qa import evaluate as ev
-
     if args.out:
-        Path(args.out).write_text(json.dumps(report.details(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        ev.write_details(report, args.out)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
     else:

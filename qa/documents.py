@@ -49,6 +49,17 @@ class Document:
         return blocks
 
 
+    def paragraph(self, start: int, end: int, max_extra: int = 1500) -> Span:
+        """The paragraph(s) around ``[start, end)``, inside its content block, so that a chunk cut
+        mid-sentence is read with whole sentences; at most ``max_extra`` characters each side."""
+        block_start, block_end = next(((s, e) for s, e in self.content_blocks() if s <= start < e), (start, end))
+        para_start = self.text.rfind("\n\n", max(block_start, start - max_extra), start)
+        para_end = self.text.find("\n\n", end, min(block_end, end + max_extra))
+        new_start = para_start + 2 if para_start >= 0 else max(block_start, start - max_extra)
+        new_end = para_end if para_end >= 0 else min(block_end, end + max_extra)
+        return min(new_start, start), max(new_end, end)
+
+
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -469,10 +469,24 @@ def evaluate(gold: str | os.PathLike[str] | GoldSet, *, index: str | None = None
                       "(evaluate a question JSONL or SQuAD JSON file instead)")
     if bot is None:
         bot = open_bot(gold_set, index, corpus, cache_dir, threshold)
-    elif threshold is not None:
-        bot.threshold = threshold
-    results = evaluate_questions(bot, gold_set.questions, top_k, progress)
+    saved = bot.threshold
+    try:
+        if threshold is not None:
+            bot.threshold = threshold
+        results = evaluate_questions(bot, gold_set.questions, top_k, progress)
+    finally:
+        bot.threshold = saved  # a caller's bot comes back as it was given
     return summarize(results, gold_set.path, gold_set.kind, top_k)
+
+
+def write_details(report: EvalReport, path: str | os.PathLike[str]) -> None:
+    """Write the per-question report (``EvalReport.details()``) as JSON, creating its folder."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(report.details(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    except OSError as err:
+        raise QAError(f"cannot write the report to {path}: {err.strerror or err}") from None
 
 
 # --- abstention threshold calibration --------------------------------------------------------
@@ -517,7 +531,9 @@ def calibrate_threshold(bot: QA, questions: Sequence[GoldQuestion], top_k: int =
     """Choose the abstention threshold from each question's top score with abstention switched off.
 
     The threshold maximises (% unanswerable refused + % answerable answered), among thresholds
-    that refuse at most ``MAX_WRONGLY_ABSTAINED``% of answerable questions when any does. It is
+    that refuse at most ``MAX_WRONGLY_ABSTAINED``% of answerable questions. When even threshold 0
+    refuses more (questions with no answer candidate at all, which no threshold can fix), the
+    threshold may add at most ``MAX_WRONGLY_ABSTAINED`` points to that floor instead. It is
     the midpoint between neighbouring observed scores, so it does not sit on one question's
     score; ties go to the higher (more cautious) threshold. Returns the threshold and a sweep
     table (a grid of ``grid`` steps plus the chosen row).
@@ -541,7 +557,9 @@ def calibrate_threshold(bot: QA, questions: Sequence[GoldQuestion], top_k: int =
     if distinct:
         candidates.append(distinct[-1] + 1e-3)  # refuse everything
     rows = [_row(t, scored) for t in candidates]
-    allowed = [r for r in rows if (r.wrongly_abstained or 0.0) <= MAX_WRONGLY_ABSTAINED] or rows
+    floor = min(r.wrongly_abstained or 0.0 for r in rows)  # answerables with no candidate at all
+    limit = MAX_WRONGLY_ABSTAINED if floor <= MAX_WRONGLY_ABSTAINED else floor + MAX_WRONGLY_ABSTAINED
+    allowed = [r for r in rows if (r.wrongly_abstained or 0.0) <= limit + 1e-9]
     best = max(allowed, key=lambda r: (r.objective, r.threshold))
     top = max(1.0, distinct[-1] if distinct else 1.0)
     table = {round(i * grid, 4): _row(i * grid, scored) for i in range(int(top / grid + 1e-9) + 1)}
@@ -581,6 +599,7 @@ def format_calibration(threshold: float, table: Sequence[CalibrationRow]) -> str
         mark = "  <- chosen" if r.threshold == threshold else ""
         lines.append(f"{r.threshold:>9.4f}  {_fmt(r.answered_answerable):>14}  {_fmt(r.abstained_unanswerable):>15}  "
                      f"{_fmt(r.wrongly_abstained):>14}  {r.objective:>9.1f}  {r.f1:>6.1f}{mark}")
-    lines.append(f"chosen threshold: {threshold:.4f} (max answered% + refused%, wrongly abstained <= "
-                 f"{MAX_WRONGLY_ABSTAINED:g}% where achievable)")
+    lines.append(f"chosen threshold: {threshold:.4f} (max answered% + refused%, with wrongly abstained <= "
+                 f"{MAX_WRONGLY_ABSTAINED:g}%, or <= {MAX_WRONGLY_ABSTAINED:g} points above its value at threshold 0 "
+                 "when that is already higher)")
     return "\n".join(lines)

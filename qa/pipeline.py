@@ -18,11 +18,11 @@ from qa.store import BuildReport, CorpusIndex, write_lock
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TOP_K = 5
+DEFAULT_TOP_K = 8
 MAX_QUESTION_CHARS = 1000  # longer input is cut: no question needs more, and time stays bounded
 # Calibrated on tests/data/seeds_questions.jsonl (answerable and unanswerable questions) with
-# `qa calibrate`; see README "Abstention threshold".
-ABSTAIN_THRESHOLD = 0.45
+# `qa eval tests/data/seeds_questions.jsonl --calibrate`; see README "Abstention threshold".
+ABSTAIN_THRESHOLD = 0.36
 PASSAGES_ON_ABSTAIN = 3
 
 
@@ -118,16 +118,20 @@ class QA:
         passages = []
         for rank, hit in enumerate(hits):
             chunk = self.index.chunks[hit.chunk]
-            passages.append(Passage(chunk.source, self.index.by_source[chunk.source].text, chunk.start, chunk.end, rank))
+            doc = self.index.by_source[chunk.source]
+            start, end = doc.paragraph(chunk.start, chunk.end)
+            passages.append(Passage(chunk.source, doc.text, start, end, rank))
         candidates = self.reader.read(question, passages, query_vector)
         return self._decide(question, candidates)
 
     def _decide(self, question: str, candidates: list[Evidence]) -> Answer:
         """Best answer per source, grouped; abstain when even the best is below the threshold."""
+        passing = [c for c in candidates if c.answer is not None and c.score >= self.threshold]
+        # a whole sentence is the reader's fallback; it only stands when no source has a short span
+        short = [c for c in passing if (c.start, c.end) != (c.quote_start, c.quote_end)]
         per_source: dict[str, Evidence] = {}
-        for candidate in candidates:
-            if candidate.answer is not None and candidate.score >= self.threshold:
-                per_source.setdefault(candidate.source, candidate)
+        for candidate in short or passing:
+            per_source.setdefault(candidate.source, candidate)
         if not per_source:
             passages = []
             for candidate in candidates:

@@ -75,6 +75,7 @@ DATE_WORDS = re.compile(
     r"century|ago|last|next|\d{4})\b",
     re.IGNORECASE,
 )
+DURATION = re.compile(r"\b(?:years?|months?|weeks?|days?|hours?|minutes?|decades?)\b", re.IGNORECASE)
 CLAUSE_MARKERS = {"because", "after", "amid", "following", "since", "as", "for", "over", "due", "to", "so", "by"}
 
 NUMERIC_LABELS = {"CARDINAL", "QUANTITY", "MONEY", "PERCENT"}
@@ -89,6 +90,7 @@ class QuestionAnalysis:
     head: str | None  # "what/which X" → lemma of X
     lemmas: frozenset[str]  # content lemmas of the question
     weights: dict[str, float]
+    verbs: frozenset[str]  # lemmas of the question's content verbs: the answer is usually their argument
 
 
 def analyse_question(q) -> QuestionAnalysis:
@@ -102,6 +104,7 @@ def analyse_question(q) -> QuestionAnalysis:
         weight = 2.0 if t.pos_ == "PROPN" or t.like_num else 1.0
         weights[t.lemma_.lower()] = max(weights.get(t.lemma_.lower(), 0.0), weight)
     lemmas = frozenset(weights)
+    verbs = frozenset(t.lemma_.lower() for t in tokens if t.pos_ == "VERB" and t.lemma_.lower() in weights)
     wh_index = next((i for i, w in enumerate(words) if w in WH_WORDS), None)
     wh = words[wh_index] if wh_index is not None else None
     after = words[wh_index + 1] if wh_index is not None and wh_index + 1 < len(words) else ""
@@ -116,7 +119,7 @@ def analyse_question(q) -> QuestionAnalysis:
                 break
 
     def result(kind: str, labels: set[str]) -> QuestionAnalysis:
-        return QuestionAnalysis(kind, frozenset(labels), head, lemmas, weights)
+        return QuestionAnalysis(kind, frozenset(labels), head, lemmas, weights, verbs)
 
     if wh == "when" or head in DATE_NOUNS:
         return result("entity", {"DATE", "TIME"})
@@ -137,7 +140,7 @@ def analyse_question(q) -> QuestionAnalysis:
     if wh == "why":
         return result("clause", set())
     if head in ORG_NOUNS:
-        return result("entity", {"ORG", "PERSON", "NORP", "FAC"})
+        return result("entity", {"ORG", "NORP", "FAC"})
     if head in NUMBER_NOUNS:
         return result("entity", {"CARDINAL", "QUANTITY", "MONEY", "PERCENT", "AGE"})
     if wh in {"what", "which"}:
@@ -184,7 +187,9 @@ def _clause_candidates(sent):
 
 
 @dataclass(frozen=True)
-class _Sentence:
+class Sentence:
+    """A sentence of a retrieved passage, with its spaCy span for entities and syntax."""
+
     source: str
     doc_text: str
     start: int  # document offsets of the trimmed sentence
@@ -193,17 +198,33 @@ class _Sentence:
     offset: int  # chunk start: span char offsets + offset = document offsets
     rank: int
 
+    @property
+    def text(self) -> str:
+        return self.doc_text[self.start : self.end]
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    """How well a sentence matches the question: meaning (cosine) and the question's words."""
+
+    sentence: Sentence
+    similarity: float
+    coverage: float  # weighted share of the question's content lemmas found in the sentence
+    support: float
+
 
 class SpacyReader:
     """Sentence ranking plus typed span selection; no QA weights needed."""
 
     # weights of the final score; the sum of the maxima is 1 so that scores stay in [0, 1]
-    W_SIMILARITY = 0.45
-    W_COVERAGE = 0.30
+    W_SIMILARITY = 0.40
+    W_COVERAGE = 0.25
     W_TYPE = 0.15
-    W_PROXIMITY = 0.10
+    W_PROXIMITY = 0.08
+    W_SYNTAX = 0.12
+    MAX_HOPS = 4
 
-    def __init__(self, embedder: Embedder, max_sentences: int = 6, cache_size: int = 4096) -> None:
+    def __init__(self, embedder: Embedder, max_sentences: int = 10, cache_size: int = 4096) -> None:
         self.embedder = embedder
         self.max_sentences = max_sentences
         self.cache_size = cache_size
@@ -234,9 +255,9 @@ class SpacyReader:
             self._vectors.update(zip(missing, self.embedder.encode(missing)))
         return np.vstack([self._vectors[t] for t in texts])
 
-    def _sentences(self, passages: list[Passage]) -> list[_Sentence]:
+    def _sentences(self, passages: list[Passage]) -> list[Sentence]:
         """Sentences of the passages, deduplicated across overlapping chunks (best rank kept)."""
-        seen: dict[tuple[str, int, int], _Sentence] = {}
+        seen: dict[tuple[str, int, int], Sentence] = {}
         for passage in passages:
             chunk = self.parse(passage.text[passage.start : passage.end])
             for sent in chunk.sents:
@@ -248,55 +269,77 @@ class SpacyReader:
                     continue
                 key = (passage.source, start, end)
                 if key not in seen or seen[key].rank > passage.rank:
-                    seen[key] = _Sentence(passage.source, passage.text, start, end, sent, passage.start, passage.rank)
+                    seen[key] = Sentence(passage.source, passage.text, start, end, sent, passage.start, passage.rank)
         return list(seen.values())
 
-    def read(self, question: str, passages: list[Passage], query_vector: np.ndarray | None = None) -> list[Evidence]:
-        if not passages:
-            return []
-        q = self.parse(question)
-        analysis = analyse_question(q)
+    def rank_sentences(self, text: str, passages: list[Passage], query_vector: np.ndarray | None = None,
+                       weights: dict[str, float] | None = None) -> list[ScoredSentence]:
+        """Sentences of the passages, best supported first (also used to find a claim's evidence)."""
+        if weights is None:
+            weights = analyse_question(self.parse(text)).weights
         sentences = self._sentences(passages)
         if not sentences:
             return []
         if query_vector is None:
-            query_vector = self.embedder.encode([question])[0]
-        sims = self._sentence_vectors([s.doc_text[s.start : s.end] for s in sentences]) @ query_vector
-        total = sum(analysis.weights.values())
-        support = []
+            query_vector = self.embedder.encode([text])[0]
+        sims = self._sentence_vectors([s.text for s in sentences]) @ query_vector
+        total = sum(weights.values())
+        scored = []
         for sent, sim in zip(sentences, sims):
             words = {t.lemma_.lower() for t in sent.span} | {t.lower_ for t in sent.span}
-            coverage = sum(w for lemma, w in analysis.weights.items() if lemma in words) / total if total else 0.0
-            support.append(self.W_SIMILARITY * max(float(sim), 0.0) + self.W_COVERAGE * coverage)
-        order = sorted(range(len(sentences)), key=lambda i: (-support[i], sentences[i].rank))[: self.max_sentences]
+            coverage = sum(w for lemma, w in weights.items() if lemma in words) / total if total else 0.0
+            support = self.W_SIMILARITY * max(float(sim), 0.0) + self.W_COVERAGE * coverage
+            scored.append(ScoredSentence(sent, float(sim), coverage, support))
+        scored.sort(key=lambda s: (-s.support, s.sentence.rank))
+        return scored
+
+    def read(self, question: str, passages: list[Passage], query_vector: np.ndarray | None = None) -> list[Evidence]:
+        analysis = analyse_question(self.parse(question))
         found: dict[tuple[str, int, int], Evidence] = {}
-        for i in order:
-            sent = sentences[i]
-            for evidence in self._candidates(sent, analysis, support[i]):
+        for scored in self.rank_sentences(question, passages, query_vector, analysis.weights)[: self.max_sentences]:
+            for evidence in self._candidates(scored.sentence, analysis, scored.support):
                 key = (evidence.source, evidence.start, evidence.end)
                 if key not in found or found[key].score < evidence.score:
                     found[key] = evidence
         return sorted(found.values(), key=lambda e: (-e.score, e.source, e.start))
 
-    def _evidence(self, sent: _Sentence, start: int, end: int, score: float, is_span: bool) -> Evidence:
+    def _evidence(self, sent: Sentence, start: int, end: int, score: float) -> Evidence:
         quote = sent.doc_text[sent.start : sent.end]
-        answer = sent.doc_text[start:end] if is_span else None
-        return Evidence(answer, sent.source, start, end, quote, sent.start, sent.end, round(min(max(score, 0.0), 1.0), 4))
+        score = round(min(max(score, 0.0), 1.0), 4)
+        return Evidence(sent.doc_text[start:end], sent.source, start, end, quote, sent.start, sent.end, score)
 
-    def _candidates(self, sent: _Sentence, analysis: QuestionAnalysis, support: float) -> list[Evidence]:
+    def _syntax(self, candidate, anchors: list) -> float:
+        """1/hops from the candidate's head up the parse to a verb of the question (0 if none near)."""
+        token, hops = candidate.root, 0
+        while hops <= self.MAX_HOPS:
+            if token in anchors:
+                return 1.0 / max(hops, 1)
+            if token.head is token:
+                break
+            token, hops = token.head, hops + 1
+        return 0.0
+
+    def _candidates(self, sent: Sentence, analysis: QuestionAnalysis, support: float) -> list[Evidence]:
         """Typed spans in one sentence, or the sentence itself when none fits."""
         span = sent.span
         matched = [t.i for t in span if t.lemma_.lower() in analysis.lemmas or t.lower_ in analysis.lemmas]
+        anchors = [t for t in span if t.pos_ in {"VERB", "NOUN"} and t.lemma_.lower() in analysis.verbs]
         spans = []
         if analysis.kind == "entity":
             for ent in span.ents:
                 label = _label(ent)
                 if label in analysis.labels:
-                    spans.append((ent, 1.0))
-                elif "PERSON" in analysis.labels and label in {"GPE", "LOC", "WORK_OF_ART"} and ent.root.pos_ == "PROPN":
-                    spans.append((ent, 0.5))  # the small model often mislabels names
+                    fit = 1.0
+                    if analysis.labels == {"DATE", "TIME", "QUANTITY", "CARDINAL"} and DURATION.search(ent.text):
+                        fit = 1.0  # "how long": a duration
+                    elif label == "DATE" and "CARDINAL" in analysis.labels:
+                        fit = 0.6
+                    spans.append((ent, fit))
+                elif ("PERSON" in analysis.labels or "ORG" in analysis.labels) and label in {"GPE", "LOC", "ORG", "PERSON"}:
+                    spans.append((ent, 0.5))  # the small model often mixes up names, places and organisations
         elif analysis.kind == "noun":
-            for chunk in [*span.noun_chunks, *span.ents]:
+            numeric = {"DATE", "TIME", "CARDINAL", "QUANTITY", "MONEY", "PERCENT", "ORDINAL", "AGE"}
+            for chunk in [*span.noun_chunks, *(e for e in span.ents if _label(e) not in numeric)]:
                 fit = 0.5 + (0.5 if analysis.head and chunk.root.lemma_.lower() == analysis.head else 0.0)
                 spans.append((chunk, fit))
         elif analysis.kind == "clause":
@@ -310,15 +353,16 @@ class SpacyReader:
             if not content:
                 continue
             asked = sum(1 for t in content if t.lemma_.lower() in analysis.lemmas or t.lower_ in analysis.lemmas)
-            if asked == len(content):
+            if asked == len(content) or (asked and analysis.kind == "entity"):
                 continue  # never answer with the question's own words
             fit -= 0.5 * asked / len(content)
             distance = min((min(abs(t.i - m) for t in trimmed) for m in matched), default=None)
             proximity = 0.0 if distance is None else 1.0 / (1.0 + distance / 3.0)
-            score = support + self.W_TYPE * fit + self.W_PROXIMITY * proximity
+            score = (support + self.W_TYPE * fit + self.W_PROXIMITY * proximity
+                     + self.W_SYNTAX * self._syntax(trimmed, anchors))
             start = sent.offset + trimmed.start_char
             end = sent.offset + trimmed.end_char
-            results.append(self._evidence(sent, start, end, score, True))
-        if not results:
-            results.append(self._evidence(sent, sent.start, sent.end, support, analysis.kind in {"sentence", "clause"}))
+            results.append(self._evidence(sent, start, end, score))
+        if not results:  # no span of the expected type: the sentence itself is the answer
+            results.append(self._evidence(sent, sent.start, sent.end, support))
         return results
