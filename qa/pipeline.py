@@ -18,7 +18,7 @@ from qa.store import BuildReport, CorpusIndex, write_lock
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TOP_K = 8
+DEFAULT_TOP_K = 5
 MAX_QUESTION_CHARS = 1000  # longer input is cut: no question needs more, and time stays bounded
 # Calibrated on tests/data/seeds_questions.jsonl (answerable and unanswerable questions) with
 # `qa eval tests/data/seeds_questions.jsonl --calibrate`; see README "Abstention threshold".
