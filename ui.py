@@ -1,35 +1,453 @@
-"""Web chat over the factqa API (a minimal version; the web-chat issue completes it)."""
+"""factqa web chat: ask questions or check statements against the indexed articles, in a browser.
+
+``python ui.py`` serves http://127.0.0.1:7860 (``--help`` for the flags). The index and the models
+load once, before the first question; every session shares them read-only. Text that comes from an
+article or a user is HTML-escaped and the chatbot renders HTML only (no Markdown), so neither can
+put markup or script into the page. ``gradio_client`` reaches the chat as the ``/ask`` endpoint.
+"""
 
 from __future__ import annotations
 
 import argparse
 import html
+import itertools
+import json
+import logging
+import os
+import re
+import sys
+import tempfile
+import threading
+import time
+import unicodedata
+from dataclasses import astuple, dataclass
+from pathlib import Path
+from typing import Any
 
 import gradio as gr
 
-from qa import QA, QAError
+from qa import QA, Answer, Evidence, QAError, Verdict
+from qa.documents import Document
+from qa.pipeline import MAX_QUESTION_CHARS, build_index
+
+log = logging.getLogger("factqa.ui")
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 7860
+DEFAULT_INDEX = "index"
+DEFAULT_CORPUS = "seeds"
+MAX_UPLOAD_BYTES = 1_000_000  # an article, not a book: indexing it must take seconds, not minutes
+# Each query is CPU-bound and torch already uses several threads, so more parallel queries only
+# make each slower; two lets a short question overtake a long one.
+CONCURRENCY = 2
+QUEUE_SIZE = 64
+MODES = ("Auto", "Ask", "Check")
+EXAMPLES = [
+    "when did Kutcher resign?",
+    "Who did Kutcher start Thorn with?",
+    "How old is Danny Masterson?",
+    "Kutcher resigned from Thorn",
+]
+_WH_WORDS = {"who", "whom", "whose", "what", "when", "where", "which", "why", "how"}
+_AUXILIARIES = {
+    "is", "are", "was", "were", "am", "do", "does", "did", "can", "could", "will", "would", "shall",
+    "should", "may", "might", "must", "has", "have", "had",
+    "isn't", "aren't", "wasn't", "weren't", "don't", "doesn't", "didn't", "can't", "couldn't", "won't",
+    "wouldn't", "shouldn't", "hasn't", "haven't", "hadn't", "mustn't",
+}
+_VERDICTS = {
+    "SUPPORTED": ("qa-supported", "Supported"),
+    "REFUTED": ("qa-refuted", "Refuted"),
+    "NOT_ENOUGH_INFO": ("qa-nei", "Not enough info"),
+}
+CSS = """
+#qa-chat blockquote { border-left: 3px solid #9ca3af; margin: .4em 0; padding: .2em .8em; }
+#qa-chat mark, #qa-reader .qa-ans { background: #fbbf24; color: inherit; font-weight: 600; padding: 0 .1em; }
+#qa-reader .qa-hit { background: #fef08a; }
+#qa-reader .qa-boiler { opacity: .45; }
+#qa-reader .qa-doc { position: relative; white-space: pre-wrap; max-height: 520px; overflow-y: auto;
+                     font-size: .9em; line-height: 1.45; }
+.qa-cite { font-size: .85em; opacity: .85; margin: 0 0 .6em 0; }
+.qa-conf { font-size: .85em; margin-left: .4em; }
+.qa-conf-high { color: #15803d; } .qa-conf-medium { color: #b45309; } .qa-conf-low { color: #b91c1c; }
+.qa-badge { display: inline-block; padding: .1em .6em; border-radius: 999px; font-weight: 600; color: #fff; }
+.qa-supported { background: #15803d; } .qa-refuted { background: #b91c1c; } .qa-nei { background: #6b7280; }
+.qa-warn { background: #fef3c7; color: #78350f; border-left: 3px solid #d97706; padding: .3em .6em; }
+.qa-error { color: #b91c1c; }
+#qa-articles { max-height: 260px; overflow-y: auto; }
+"""
+# Scroll the article box (not the page) so that the highlighted quote sits in its upper third.
+_SCROLL_TO_HIT = """() => {
+  const hit = document.querySelector('#qa-reader .qa-hit');
+  const box = hit && hit.closest('.qa-doc');
+  if (box) box.scrollTop = hit.offsetTop - box.clientHeight / 3;
+}"""
 
 
-def format_answer(bot: QA, question: str) -> str:
-    try:
-        ans = bot.ask(question)
-    except QAError as err:
-        return html.escape(str(err))
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def is_question(text: str) -> bool:
+    """Auto mode's rule: a question mark, a wh-word or an auxiliary first makes a question."""
+    stripped = text.strip()
+    if stripped.endswith("?"):
+        return True
+    words = re.findall(r"[a-z']+", stripped.lower().replace("’", "'"))
+    return bool(words) and (words[0] in _WH_WORDS or words[0] in _AUXILIARIES)
+
+
+def confidence(score: float, threshold: float) -> str:
+    """high / medium / low relative to the abstain threshold: an answer must clear it, so the bands
+    split the range above it (top half high, next quarter medium, the rest and below it low)."""
+    if score >= threshold + (1 - threshold) / 2:
+        return "high"
+    if score >= threshold + (1 - threshold) / 4:
+        return "medium"
+    return "low"
+
+
+def _confidence_html(score: float, threshold: float) -> str:
+    word = confidence(score, threshold)
+    hint = f"score {score:.2f} on a 0–1 scale; the bot abstains below {threshold:.2f}"
+    return f' <span class="qa-conf qa-conf-{word}" title="{_esc(hint)}">{word} confidence <small>({score:.2f})</small></span>'
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A quoted span of one article and, inside it, the answer's span (the whole quote when none)."""
+
+    source: str
+    quote_start: int
+    quote_end: int
+    start: int
+    end: int
+
+    @classmethod
+    def of(cls, ev: Evidence) -> Citation:
+        return cls(ev.source, ev.quote_start, ev.quote_end, ev.start, ev.end)
+
+    def key(self) -> str:
+        return json.dumps(astuple(self))
+
+    @classmethod
+    def from_key(cls, key: str) -> Citation | None:
+        """The citation a radio value names; None for anything a client made up."""
+        try:
+            source, *offsets = json.loads(key)
+            return cls(str(source), *(int(x) for x in offsets))
+        except (TypeError, ValueError):
+            return None
+
+    def label(self) -> str:
+        return f"{self.source} · characters {self.quote_start}–{self.quote_end}"
+
+
+def marked_quote(ev: Evidence) -> str:
+    """The quote, escaped, with the answer inside it in <mark> (offsets relative to the quote)."""
+    a, b = ev.start - ev.quote_start, ev.end - ev.quote_start
+    if ev.answer is None or not 0 <= a <= b <= len(ev.quote):
+        return _esc(ev.quote)
+    return f"{_esc(ev.quote[:a])}<mark>{_esc(ev.quote[a:b])}</mark>{_esc(ev.quote[b:])}"
+
+
+def _evidence_html(ev: Evidence, threshold: float, scored: bool = True) -> str:
+    """One quote and its citation; with ``scored`` (several sources, or passages) its own confidence."""
+    said = f" · says <strong>{_esc(ev.answer)}</strong>" if scored and ev.answer is not None else ""
+    score = _confidence_html(ev.score, threshold) if scored else ""
+    return (
+        f"<blockquote>{marked_quote(ev)}</blockquote>"
+        f'<p class="qa-cite">Source: {_esc(ev.source)} · characters {ev.start}–{ev.end}{said}{score}</p>'
+    )
+
+
+def render_answer(ans: Answer, threshold: float) -> str:
+    """The answer in bold, then each source's quote with the answer highlighted, or the abstention."""
     if ans.answer is None:
-        return "The articles don't say."
-    return f"**{html.escape(ans.answer)}**\n\n> {html.escape(ans.quote)}\n\n`{ans.source}:{ans.start}-{ans.end}`"
+        parts = [f"<p>The articles don't answer <q>{_esc(ans.question)}</q>.</p>"]
+        if ans.evidence:
+            parts.append("<p>Closest passages:</p>")
+            parts += [_evidence_html(ev, threshold) for ev in ans.evidence]
+        return "".join(parts)
+    parts = [f"<p><strong>{_esc(ans.answer)}</strong>{_confidence_html(ans.score, threshold)}</p>"]
+    if ans.agreement == "conflicting":
+        parts.append('<p class="qa-warn">Note: the sources differ: they give different answers, so read each quote.</p>')
+    parts += [_evidence_html(ev, threshold, scored=len(ans.evidence) > 1) for ev in ans.evidence]
+    return "".join(parts)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description="factqa web chat")
-    parser.add_argument("--index", default="index")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=7860)
-    args = parser.parse_args()
-    bot = QA.load(args.index)
-    demo = gr.ChatInterface(lambda message, history: format_answer(bot, message), title="factqa")
-    demo.launch(server_name=args.host, server_port=args.port)
+def render_verdict(verdict: Verdict, threshold: float) -> str:
+    """A badge for the verdict, the claim, and the evidence it rests on."""
+    css_class, label = _VERDICTS.get(verdict.verdict, ("qa-nei", verdict.verdict))
+    parts = [
+        f'<p><span class="qa-badge {css_class}">{_esc(label)}</span> <q>{_esc(verdict.claim)}</q>'
+        f"{_confidence_html(verdict.score, threshold)}</p>"
+    ]
+    if not verdict.evidence:
+        parts.append("<p>No passage in the articles bears on it.</p>")
+    parts += [_evidence_html(ev, threshold) for ev in verdict.evidence]
+    return "".join(parts)
+
+
+def reply(bot: QA, message: str, mode: str) -> tuple[str, list[Citation]]:
+    """The reply's HTML and the passages it quotes; a user's mistake becomes the reply, not an error."""
+    check = mode == "Check" or (mode != "Ask" and not is_question(message))
+    started = time.perf_counter()
+    try:
+        result: Answer | Verdict = bot.check(message) if check else bot.ask(message)
+    except QAError as err:
+        return f'<div class="qa-reply"><p class="qa-error">{_esc(str(err))}</p></div>', []
+    log.info("%s in %.0f ms", "check" if check else "ask", (time.perf_counter() - started) * 1000)
+    body = render_verdict(result, bot.threshold) if isinstance(result, Verdict) else render_answer(result, bot.threshold)
+    return f'<div class="qa-reply">{body}</div>', [Citation.of(ev) for ev in result.evidence]
+
+
+def render_article(doc: Document, cite: Citation | None = None) -> str:
+    """The whole article, escaped; boilerplate dimmed, the quoted span highlighted, the answer bold."""
+    marks = [(start, end, "qa-boiler") for start, end in doc.boilerplate]
+    if cite is not None and 0 <= cite.quote_start <= cite.quote_end <= len(doc.text):
+        marks.append((cite.quote_start, cite.quote_end, "qa-hit"))
+        if (cite.start, cite.end) != (cite.quote_start, cite.quote_end):
+            marks.append((cite.start, cite.end, "qa-ans"))
+    cuts = sorted({0, len(doc.text), *(p for start, end, _ in marks for p in (start, end))})
+    pieces = []
+    for a, b in itertools.pairwise(cuts):
+        classes = " ".join(c for start, end, c in marks if start <= a and b <= end)
+        text = _esc(doc.text[a:b])
+        pieces.append(f'<span class="{classes}">{text}</span>' if classes else text)
+    return f'<p><strong>{_esc(doc.source)}</strong></p><div class="qa-doc">{"".join(pieces)}</div>'
+
+
+def safe_filename(name: str) -> str:
+    """A plain ASCII file name keeping the .txt/.md suffix: no folders, no dot files, no odd characters."""
+    stem, suffix = os.path.splitext(os.path.basename(name.replace("\\", "/")))
+    if suffix.lower() not in (".txt", ".md"):
+        raise QAError("only .txt or .md articles can be added")
+    ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
+    clean = re.sub(r"[^A-Za-z0-9_-]+", "_", ascii_stem).strip("_-")[:80]
+    return f"{clean or 'article'}{suffix.lower()}"
+
+
+def store_article(corpus: Path, name: str, data: bytes) -> Path:
+    """Write an uploaded article into ``corpus`` under a new name (``-2``, ``-3`` … on a clash);
+    it appears whole or not at all, and an existing file is never overwritten."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise QAError(f"the file is over {MAX_UPLOAD_BYTES // 1_000_000} MB; add a shorter article")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise QAError("the file is not UTF-8 text; re-save it as UTF-8") from err
+    if "\x00" in text or not any(ch.isalnum() for ch in text):
+        raise QAError("the file has no readable text")
+    filename = safe_filename(name)
+    fd, tmp = tempfile.mkstemp(dir=corpus, prefix=".upload-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        stem, suffix = os.path.splitext(filename)
+        for n in range(1, 1000):
+            path = corpus / (filename if n == 1 else f"{stem}-{n}{suffix}")
+            try:
+                os.link(tmp, path)
+                return path
+            except FileExistsError:
+                continue
+        raise QAError(f"too many files named like {filename}; rename the article")
+    finally:
+        os.unlink(tmp)
+
+
+class SharedBot:
+    """The one bot every session uses. Adding an article builds a new one and swaps it in under a
+    lock; a query already running keeps the bot it started with."""
+
+    def __init__(self, bot: QA, index_dir: str | os.PathLike[str]) -> None:
+        self.bot = bot
+        self.index_dir = Path(index_dir)
+        self._lock = threading.Lock()
+
+    def add_article(self, name: str, data: bytes) -> str:
+        """Store the file in the corpus, re-index incrementally, swap the bot; returns its source name."""
+        with self._lock:
+            old = self.bot
+            corpus = Path(old.index.corpus_root)
+            path = store_article(corpus, name, data)
+            try:
+                index, _ = build_index([corpus], self.index_dir, old.embedder)
+            except BaseException:
+                path.unlink()  # keep corpus and index in step
+                raise
+            self.bot = QA(index, old.embedder, reader=old.reader, threshold=old.threshold)
+            return path.relative_to(corpus).as_posix()
+
+
+def _user_bubble(message: str) -> dict[str, str]:
+    return {"role": "user", "content": f"<p>{_esc(message)}</p>"}
+
+
+def build_app(shared: SharedBot) -> gr.Blocks:
+    """The page: chat and mode on the left; articles, reader and upload on the right."""
+
+    def sources() -> list[str]:
+        return [doc.source for doc in shared.bot.index.documents]
+
+    def open_citation(key: str | None) -> tuple[Any, str]:
+        cite = Citation.from_key(key or "")
+        doc = shared.bot.index.by_source.get(cite.source) if cite else None
+        if doc is None:
+            return gr.update(), "<p>That article is no longer in the index.</p>"
+        return gr.update(value=doc.source), render_article(doc, cite)
+
+    def open_article(source: str | None) -> str:
+        doc = shared.bot.index.by_source.get(source or "")
+        return render_article(doc) if doc else "<p>That article is no longer in the index.</p>"
+
+    def post_message(message: str, history: list) -> tuple[list, str, str]:
+        if not message.strip():
+            return history, "", ""
+        return [*history, _user_bubble(message)], "", message
+
+    def respond(message: str, mode: str, history: list, cites: dict) -> tuple[list, dict, Any]:
+        if not message.strip():
+            return history, cites, gr.update()
+        body, found = reply(shared.bot, message, mode)
+        history = [*history, {"role": "assistant", "content": body}]
+        cites = {**cites, str(len(history) - 1): [c.key() for c in found]}
+        return history, cites, gr.update(choices=[(c.label(), c.key()) for c in found], value=None)
+
+    def select_reply(cites: dict, evt: gr.SelectData) -> tuple[Any, Any, Any]:
+        keys = cites.get(str(evt.index), [])  # the clicked message's position in the history
+        if not keys:
+            return gr.update(), gr.update(), gr.update()
+        choices = [(c.label(), c.key()) for c in map(Citation.from_key, keys) if c]
+        article, page = open_citation(keys[0])
+        return gr.update(choices=choices, value=keys[0]), article, page
+
+    def add_article(path: str | None) -> tuple[str, Any, Any, None]:
+        if not path:
+            return "", gr.update(), gr.update(), None
+        try:
+            if os.path.getsize(path) > MAX_UPLOAD_BYTES:
+                raise QAError(f"the file is over {MAX_UPLOAD_BYTES // 1_000_000} MB; add a shorter article")
+            source = shared.add_article(os.path.basename(path), Path(path).read_bytes())
+        except (QAError, OSError) as err:  # a bad file, or a corpus folder that cannot be written
+            return f'<p class="qa-error">{_esc(str(err))}</p>', gr.update(), gr.update(), None
+        log.info("added %s; %d articles indexed", source, len(shared.bot.index.documents))
+        status = f"<p>Added <strong>{_esc(source)}</strong>: ask about it now.</p>"
+        return status, gr.update(choices=sources(), value=source), open_article(source), None
+
+    def api_ask(message: str, mode: str = "Auto") -> str:
+        """Answer a question or check a statement; returns the reply as HTML (article and user text escaped).
+
+        mode: "Ask" answers, "Check" gives a verdict, anything else ("Auto") decides by the message's form.
+        """
+        return reply(shared.bot, message, mode)[0]
+
+    with gr.Blocks(title="factqa", analytics_enabled=False) as demo:
+        gr.Markdown(
+            "## factqa — answers quoted from the articles\n"
+            "Ask a question, or type a statement to check it. Every answer is copied word for word "
+            "from an article, with the file and the character offsets; when the articles don't say, "
+            "the bot says so. Click a reply to read its source."
+        )
+        pending = gr.State("")
+        cites = gr.State({})
+        with gr.Row():
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(
+                    label="Chat", elem_id="qa-chat", height=560, render_markdown=False, sanitize_html=True,
+                    latex_delimiters=[], feedback_options=None, buttons=["copy", "copy_all"],
+                    placeholder="Ask about the articles, e.g. <q>when did Kutcher resign?</q>",
+                )
+                with gr.Row():
+                    message = gr.Textbox(
+                        show_label=False, placeholder="Ask a question or type a statement to check",
+                        max_length=MAX_QUESTION_CHARS, scale=5, elem_id="qa-input",
+                    )
+                    send = gr.Button("Send", variant="primary", scale=1, min_width=80, elem_id="qa-send")
+                mode = gr.Radio(
+                    list(MODES), value="Auto", label="Mode", elem_id="qa-mode",
+                    info="Auto answers questions (?, wh-word, or is/does/can… first) and checks statements",
+                )
+                gr.Examples(EXAMPLES, inputs=[message], label="Examples")
+                quoted = gr.Radio([], label="Passages quoted in the reply: click one to read it in context",
+                                  elem_id="qa-quoted")
+            with gr.Column(scale=2):
+                articles = gr.Radio(sources(), label="Indexed articles", elem_id="qa-articles")
+                reader = gr.HTML("<p>Click an article to read it.</p>", elem_id="qa-reader")
+                upload = gr.File(
+                    label=f"Add an article (.txt or .md, up to {MAX_UPLOAD_BYTES // 1_000_000} MB)",
+                    file_types=[".txt", ".md"], type="filepath", elem_id="qa-upload",
+                )
+                upload_status = gr.HTML(elem_id="qa-upload-status")
+
+        ui = {"api_visibility": "private"}
+        for trigger in (message.submit, send.click):
+            trigger(post_message, [message, chatbot], [chatbot, message, pending], queue=False, **ui).then(
+                respond, [pending, mode, chatbot, cites], [chatbot, cites, quoted],
+                concurrency_id="qa", concurrency_limit=CONCURRENCY, **ui,
+            )
+        chatbot.select(select_reply, [cites], [quoted, articles, reader], **ui).then(fn=None, js=_SCROLL_TO_HIT)
+        quoted.select(open_citation, [quoted], [articles, reader], **ui).then(fn=None, js=_SCROLL_TO_HIT)
+        articles.select(open_article, [articles], [reader], **ui)
+        upload.upload(add_article, [upload], [upload_status, articles, reader, upload], concurrency_limit=1, **ui)
+        demo.load(lambda: gr.update(choices=sources()), None, [articles], **ui)
+        gr.api(api_ask, api_name="ask", concurrency_id="qa", concurrency_limit=CONCURRENCY)
+    return demo
+
+
+def open_bot(index: str, corpus: str | None) -> QA:
+    """Load the models and the index once: from ``corpus`` (built or updated first) when given,
+    else the index, else (first run) ``seeds/`` indexed into it."""
+    if corpus:
+        return QA.from_folder(corpus, index)
+    if (Path(index) / "manifest.json").exists():
+        return QA.load(index)
+    if Path(DEFAULT_CORPUS).is_dir():
+        log.info("no index at %s yet: building it from %s/ first", index, DEFAULT_CORPUS)
+        return QA.from_folder(DEFAULT_CORPUS, index)
+    raise QAError(f"no index at {index}: build one with `qa index FOLDER --index {index}` or pass --corpus FOLDER")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    env = os.environ.get
+    parser = argparse.ArgumentParser(description="factqa web chat (Gradio)")
+    parser.add_argument("--host", default=env("QA_HOST", DEFAULT_HOST),
+                        help="interface to listen on (default: %(default)s) [QA_HOST]")
+    parser.add_argument("--port", type=int, default=env("QA_PORT", str(DEFAULT_PORT)),
+                        help="port (default: %(default)s) [QA_PORT]")
+    parser.add_argument("--index", default=env("QA_INDEX", DEFAULT_INDEX), help="index folder (default: %(default)s) [QA_INDEX]")
+    parser.add_argument("--corpus", default=env("QA_CORPUS") or None,
+                        help="folder of .txt/.md articles to index (incrementally) before serving [QA_CORPUS]")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # Gradio's own start-up probes
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # nothing phones home (Blocks says so too)
+    source = f"corpus {args.corpus} -> index {args.index}" if args.corpus else f"index {args.index}"
+    log.info("loading the models and %s (once, before the first question)", source)
+    started = time.perf_counter()
+    try:
+        bot = open_bot(args.index, args.corpus)
+    except QAError as err:
+        print(f"ui.py: error: {err}", file=sys.stderr)
+        return 2
+    log.info(
+        "ready in %.1f s: %d articles, %d chunks, embedding model %s; serving http://%s:%d",
+        time.perf_counter() - started, len(bot.index.documents), len(bot.index.chunks), bot.embedder.model_id,
+        args.host, args.port,
+    )
+    demo = build_app(SharedBot(bot, args.index))
+    demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
+    theme = gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
+    demo.launch(server_name=args.host, server_port=args.port, max_file_size=MAX_UPLOAD_BYTES, theme=theme, css=CSS,
+                footer_links=["api"])
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

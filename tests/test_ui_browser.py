@@ -1,0 +1,166 @@
+"""The web chat end to end: `ui.py` as a user starts it, driven in Debian's chromium by Playwright.
+
+One server and one browser serve the whole module, against a private copy of seeds/, so the
+repository's corpus and index are never touched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, sync_playwright
+
+from qa import QA
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = sorted(p.name for p in (ROOT / "seeds").iterdir() if p.suffix in (".txt", ".md"))
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+START_TIMEOUT_S = 180  # model load and indexing on a slow 2-core machine
+REPLY_TIMEOUT_MS = 60_000
+ZORBLAX = (
+    "Zorblax Festival returns\n\n"
+    "The Zorblax Festival was held in Tromsø on 12 May 2024. It drew four thousand visitors to the harbour, "
+    "where local bands played until midnight.\n\n"
+    "The organisers said the next Zorblax Festival will take place in Bergen.\n"
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_serving(url: str, proc: subprocess.Popen, log: Path) -> None:
+    """Poll the page (without any proxy) until it answers; fail with the server's log if it dies."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while True:
+        if proc.poll() is not None:
+            pytest.fail(f"ui.py exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with opener.open(url, timeout=5):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                pytest.fail(f"ui.py did not serve {url} within {START_TIMEOUT_S} s:\n{log.read_text()[-3000:]}")
+            time.sleep(0.5)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`ui.py --corpus COPY --index TMP` on a free port; yields its URL."""
+    root = tmp_path_factory.mktemp("ui")
+    corpus = root / "corpus"
+    shutil.copytree(ROOT / "seeds", corpus)
+    port = _free_port()
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False",
+           "GRADIO_TEMP_DIR": str(root / "gradio"), "TOKENIZERS_PARALLELISM": "false"}
+    log = root / "server.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "ui.py"), "--corpus", str(corpus), "--index", str(root / "index"),
+             "--host", "127.0.0.1", "--port", str(port)],
+            cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        _wait_until_serving(url, proc, log)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `apt-get update && apt-get install -y chromium` (or `make chromium`)")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser: Browser, server: str) -> Iterator[Page]:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(REPLY_TIMEOUT_MS)
+    page.goto(server)
+    page.wait_for_selector("#qa-input textarea")
+    yield page
+    page.close()
+
+
+def send(page: Page, text: str) -> Locator:
+    """Type ``text``, send it, and return the bot's reply once it has arrived."""
+    before = page.locator("#qa-chat .qa-reply").count()
+    page.fill("#qa-input textarea", text)
+    page.click("#qa-send")
+    page.wait_for_function("n => document.querySelectorAll('#qa-chat .qa-reply').length > n", arg=before)
+    return page.locator("#qa-chat .qa-reply").last
+
+
+def test_answer_quotes_a_seed_file_and_opens_it(page: Page) -> None:
+    reply = send(page, "when did Kutcher resign?")
+    assert reply.locator("strong").first.inner_text().strip()
+    assert reply.locator("blockquote mark").count() >= 1
+    text = reply.inner_text()
+    assert any(name in text for name in SEEDS), text
+    assert "confidence" in text
+    reply.locator("blockquote").first.click()  # clicking a reply opens its source, the quote highlighted
+    page.wait_for_selector("#qa-reader .qa-hit")
+    assert page.locator("#qa-reader .qa-ans").first.inner_text() in text
+
+
+def test_unanswerable_question_abstains_with_passages(page: Page) -> None:
+    reply = send(page, "What is the capital of Australia?")
+    assert "don't answer" in reply.inner_text()
+    assert reply.locator("blockquote").count() >= 1
+
+
+def test_markup_in_a_question_is_shown_not_run(page: Page) -> None:
+    reply = send(page, '<img src=x onerror="window.__xss=1"> What is <b>Thorn</b>?')
+    assert page.evaluate("window.__xss") is None
+    assert page.locator("#qa-chat img[src=x], #qa-chat b").count() == 0
+    assert "<b>Thorn</b>" in page.locator("#qa-chat").inner_text()
+    assert reply.is_visible()
+
+
+def test_statement_gets_a_verdict_badge(page: Page) -> None:
+    if not hasattr(QA, "check"):
+        pytest.skip("QA.check (claim verdicts) is not in qa.pipeline yet")
+    reply = send(page, "Kutcher resigned from Thorn")
+    badge = reply.locator(".qa-badge")
+    assert badge.inner_text().strip() in ("Supported", "Refuted", "Not enough info")
+
+
+def test_uploaded_article_can_be_asked_at_once(page: Page, tmp_path: Path) -> None:
+    article = tmp_path / "zorblax_festival.txt"
+    article.write_text(ZORBLAX, encoding="utf-8")
+    page.set_input_files("#qa-upload input[type=file]", str(article))
+    page.wait_for_selector("#qa-upload-status :text('Added')")
+    assert "zorblax_festival.txt" in page.locator("#qa-articles").inner_text()
+    reply = send(page, "Where was the Zorblax Festival held?")
+    text = reply.inner_text()
+    assert "zorblax_festival.txt" in text
+    assert "Tromsø" in text
+    shot = tmp_path / "chat.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 0
