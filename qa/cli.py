@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from qa.errors import QAError
+from qa.pipeline import DEFAULT_TOP_K
 
 DEFAULT_INDEX = "index"
 DEFAULT_CORPUS = "seeds"
@@ -124,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", help="answer a question with a verbatim quote")
     p.add_argument("question")
     p.add_argument("--index", help=f"index folder (default: {DEFAULT_INDEX}, built from {DEFAULT_CORPUS}/ if missing)")
-    p.add_argument("--top-k", type=int, default=5, help="chunks to read (default: 5)")
+    p.add_argument("--top-k", type=int, default=DEFAULT_TOP_K, help=f"chunks to read (default: {DEFAULT_TOP_K})")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
     p.set_defaults(func=cmd_ask)
 
@@ -134,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--index", help="evaluate this existing index")
     where.add_argument("--corpus", help=f"index this folder under .cache/eval/ (default for JSONL: {DEFAULT_CORPUS}; "
                                         "SQuAD: its own articles)")
-    p.add_argument("--top-k", type=int, default=5, help="chunks to read (default: 5)")
+    p.add_argument("--top-k", type=int, default=DEFAULT_TOP_K, help=f"chunks to read (default: {DEFAULT_TOP_K})")
     p.add_argument("--threshold", type=float, help="abstention threshold (default: the bot's)")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--out", help="write a per-question report JSON here, misses first")

@@ -7,18 +7,19 @@ import os
 from pathlib import Path
 
 from qa.chunking import ChunkSettings
+from qa.claims import ClaimJudge
 from qa.documents import load_folder
 from qa.embedding import Embedder
 from qa.errors import QAError
 from qa.factcheck import agreement_of, group_answers
 from qa.reader import Passage, Reader, SpacyReader
-from qa.results import Answer, Evidence
+from qa.results import Answer, Evidence, Verdict
 from qa.retrieve import HybridRetriever
 from qa.store import BuildReport, CorpusIndex, write_lock
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TOP_K = 5
+DEFAULT_TOP_K = 8
 MAX_QUESTION_CHARS = 1000  # longer input is cut: no question needs more, and time stays bounded
 # Calibrated on tests/data/seeds_questions.jsonl (answerable and unanswerable questions) with
 # `qa eval tests/data/seeds_questions.jsonl --calibrate`; see README "Abstention threshold".
@@ -80,6 +81,8 @@ class QA:
         self.reader = reader or SpacyReader(embedder)
         self.threshold = threshold
         self.retriever = HybridRetriever(index, embedder)
+        # claims need the spaCy reader's sentence ranking, whatever reader answers questions
+        self.judge = ClaimJudge(self.reader if isinstance(self.reader, SpacyReader) else SpacyReader(embedder))
 
     @classmethod
     def load(cls, index_dir: str | os.PathLike[str] = "index", model: str | None = None, **kwargs) -> QA:
@@ -114,15 +117,37 @@ class QA:
         if top_k < 1:
             raise QAError("top_k must be at least 1")
         query_vector = self.embedder.encode([question])[0]
-        hits = self.retriever.closest_chunks(question, top_k, query_vector)
-        passages = []
-        for rank, hit in enumerate(hits):
-            chunk = self.index.chunks[hit.chunk]
-            doc = self.index.by_source[chunk.source]
-            start, end = doc.paragraph(chunk.start, chunk.end)
-            passages.append(Passage(chunk.source, doc.text, start, end, rank))
+        passages = self._passages(question, top_k, query_vector)
         candidates = self.reader.read(question, passages, query_vector)
         return self._decide(question, candidates)
+
+    def check(self, claim: str, top_k: int = DEFAULT_TOP_K) -> Verdict:
+        """Judge a claim: SUPPORTED, REFUTED or NOT_ENOUGH_INFO, with the quoted sentences it rests on."""
+        claim = clean_question(claim)
+        if top_k < 1:
+            raise QAError("top_k must be at least 1")
+        query_vector = self.embedder.encode([claim])[0]
+        passages = self._passages(claim, top_k, query_vector)
+        # an age is a fact about a person wherever a file states it, so those chunks are read as well
+        patterns = self.judge.age_patterns(claim)
+        if patterns:
+            for i in range(len(self.index.chunks)):
+                if any(p.search(self.index.chunk_text(i)) for p in patterns):
+                    passages.append(self._passage(i, len(passages)))
+        scored = self.judge.reader.rank_sentences(claim, passages, query_vector)
+        return self.judge.judge(claim, scored)
+
+    def _passages(self, text: str, top_k: int, query_vector) -> list[Passage]:
+        """The top chunks for a question or claim, each widened to whole paragraphs."""
+        return [self._passage(hit.chunk, rank)
+                for rank, hit in enumerate(self.retriever.closest_chunks(text, top_k, query_vector))]
+
+    def _passage(self, i: int, rank: int) -> Passage:
+        """Chunk ``i`` widened to its paragraph(s), so that no sentence is cut at a chunk edge."""
+        chunk = self.index.chunks[i]
+        doc = self.index.by_source[chunk.source]
+        start, end = doc.paragraph(chunk.start, chunk.end)
+        return Passage(chunk.source, doc.text, start, end, rank)
 
     def _decide(self, question: str, candidates: list[Evidence]) -> Answer:
         """Best answer per source, grouped; abstain when even the best is below the threshold."""
