@@ -19,8 +19,15 @@ SUPPORTED needs a unit that says the claim's words, its main predicate and all i
 every slot confirmed (there or in another unit that aligns well) and nothing contradicted. REFUTED
 needs a unit that aligns well, main predicate included, and gives a different value for a slot of
 the same kind and key, or says an aligned word with the opposite polarity; one contradicted part
-refutes the whole claim. Anything else is NOT_ENOUGH_INFO. An NLI model can take the place of
-:class:`ClaimJudge` behind the same ``judge(claim, scored_sentences) -> Verdict``.
+refutes the whole claim. Anything else is NOT_ENOUGH_INFO. Two exceptions to "a unit that aligns
+well": an age is a fact about a person wherever it is said, and a value or polarity that another unit
+aligned as well states like the claim is not refuted (the sources may disagree, as the seeds do on
+the weekday of the resignation).
+
+An NLI model can take the place of :class:`ClaimJudge` behind the same
+``judge(claim, scored_sentences) -> Verdict``. The rules were set on tests/data/seeds_claims.jsonl;
+what they cannot do: inferences beyond synonyms ("sent in letters" for "wrote letters", "acquitted"
+against "found guilty"), and facts in sentences retrieval did not bring.
 """
 
 from __future__ import annotations
@@ -76,8 +83,11 @@ NEGATORS = {"not", "n't", "never"}
 NEGATIVE_SUBJECTS = {"nobody", "nothing", "none", "noone"}
 PRONOUNS = {"he", "she", "him", "her", "his", "hers", "they", "them", "their", "we", "us", "our", "i", "me", "my",
             "it", "its"}
+SPEAKER_PRONOUNS = {"i"}  # in a quotation, the speaker ("we" may be the speaker's whole side: unknown)
+OTHER_PRONOUNS = {"he", "she", "they"}  # outside one, most likely the subject of the reporting verb
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"}
-LOCATIVE_PREPS = {"in", "on", "at", "to", "from", "into", "onto", "via"}
+CLAUSE_DEPS = {"relcl", "acl", "advcl", "ccomp", "conj", "pcomp", "parataxis", "csubj", "mark", "cc"}
+LOCATIVE_PREPS = {"in", "on", "at", "to", "into", "onto"}
 CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "ADV", "NUM"}
 NAME_ENTS = {"PERSON", "ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW"}
 PREDICATE_DEPS = {"attr", "acomp", "oprd"}
@@ -127,11 +137,14 @@ class Word:
     pos: str
     weight: float
     name: bool
+    chain: frozenset[str]  # all words of a name ("mila", "kunis"); empty for other words
+    owner: frozenset[str]  # the name a noun belongs to ("Masterson's wife"); empty when none is said
     parity: int  # 1 when an odd number of negations scope over it
     shift: int  # +1 carrying on ("stay"), -1 stopping ("resign"), 0 otherwise
     reports: bool  # a verb that reports a clause ("said that ...", "“...,” Kutcher wrote")
-    agents: frozenset[str]  # names in a verb's subject
-    args: frozenset[str]  # a verb's other content words, to tell "keep supporting" from "resign a role"
+    agents: frozenset[str]  # who does what a verb says: names and the noun of its subject; empty: unknown
+    args: frozenset[str]  # a verb's other common words, to tell "keep supporting" from "resign a role"
+    objects: frozenset[str]  # the same with names: to tell "sold Acme" from "sell the factories"
     governor: str | None  # the content word above a non-verb: its role in the sentence
     start: int
     end: int
@@ -144,12 +157,11 @@ class Word:
 
 @dataclass(frozen=True)
 class Analysis:
-    """A parsed claim or evidence sentence: its words, slots, main predicates and names."""
+    """A parsed claim or evidence sentence: its words, slots and main predicates."""
 
     words: tuple[Word, ...]
     slots: tuple[Slot, ...]
     predicates: tuple[frozenset[int], ...]  # groups of word indices; any one aligned satisfies a group
-    names: frozenset[str]  # lower-cased name tokens present
     pronoun: bool  # has a personal pronoun that may stand for a name said before
 
 
@@ -163,11 +175,25 @@ def _as_span(span):
 
 
 def _number(tok) -> float | None:
-    """The value of a numeral in digits or words ("2", "1,000", "two"); None for anything else."""
+    """The value of a numeral in digits or words ("2", "1,000", "two", "twenty-five" read at "five")."""
     text = tok.lower_.replace(",", "")
     if re.fullmatch(r"\d+(?:\.\d+)?", text):
         return float(text)
-    return float(NUMBER_WORDS[text]) if text in NUMBER_WORDS else None
+    if text not in NUMBER_WORDS:
+        return None
+    value = float(NUMBER_WORDS[text])
+    tens = _tens_before(tok)
+    return value + NUMBER_WORDS[tens.lower_] if tens is not None else value
+
+
+def _tens_before(tok):
+    """"twenty" in "twenty-five", which spaCy splits into three tokens."""
+    doc = tok.doc
+    if tok.i >= 2 and doc[tok.i - 1].text == "-" and NUMBER_WORDS.get(tok.lower_, 10) < 10:
+        before = doc[tok.i - 2]
+        if NUMBER_WORDS.get(before.lower_, 0) in range(20, 100, 10):
+            return before
+    return None
 
 
 def _ordinal(tok) -> int | None:
@@ -186,6 +212,30 @@ def _name_head(tok):
     while tok.dep_ in {"compound", "flat"} and tok.head.pos_ == "PROPN" and tok.head.i > tok.i:
         tok = tok.head
     return tok
+
+
+def _name_chain(tok) -> frozenset[str]:
+    """The lower-cased words of the proper name whose last word is ``tok`` ("los", "angeles", "county")."""
+    words = {tok.lower_}
+    for t in tok.subtree:
+        if t.i < tok.i and t.dep_ in {"compound", "flat"} and t.pos_ == "PROPN":
+            words.add(t.lower_)
+    return frozenset(words)
+
+
+def _owner(tok) -> frozenset[str]:
+    """Whose a noun is: the name in "Masterson's wife"; for "his wife", the person last named before it
+    in the sentence as a subject or a person ("Kutcher said ... alongside his wife"); empty when none."""
+    for c in tok.children:
+        if c.dep_ != "poss":
+            continue
+        if _is_name(c):
+            return _name_chain(_name_head(c))
+        if c.lower_ in PRONOUNS:
+            for t in reversed(tok.doc[tok.sent.start : c.i]):
+                if _is_name(t) and (t.dep_ in {"nsubj", "nsubjpass"} or t.ent_type_ == "PERSON"):
+                    return _name_chain(_name_head(t))
+    return frozenset()
 
 
 def _is_name(tok) -> bool:
@@ -213,6 +263,9 @@ def _key_words(*toks) -> frozenset[str]:
 def _neg(tok) -> int:
     """Negations attached to a word; "Neither X nor Y argued" and "Nobody argued" negate the verb."""
     count = sum(1 for c in tok.children if c.dep_ == "neg" or (c.lower_ in NEGATORS and c.dep_ == "advmod"))
+    # "no longer", "no more"
+    count += sum(1 for c in tok.children if c.dep_ == "advmod" and c.lower_ in {"longer", "more"}
+                 and any(g.lower_ == "no" for g in c.children))
     for c in tok.children:
         if c.dep_ in SUBJECT_DEPS and (c.lower_ in NEGATIVE_SUBJECTS or any(
                 g.lower_ in {"neither", "no"} and g.dep_ in {"det", "preconj", "neg"} for g in c.children)):
@@ -251,15 +304,33 @@ def _shift(tok) -> int:
     return -1 if lemma in STOP_VERBS else 0
 
 
+def _quoted(clause) -> bool:
+    """A clause in quotation marks: a quote mark just before or after it (spaCy leaves the marks out of
+    the clause, and a quotation may open in an earlier sentence)."""
+    left = min(t.i for t in clause.subtree)
+    right = max(t.i for t in clause.subtree)
+    doc = clause.doc
+    near = [*range(max(left - 2, 0), left), *range(right + 1, min(right + 3, len(doc)))]
+    return any(doc[i].is_quote or doc[i].text in {"“", "”", '"'} for i in near)
+
+
 def _agents(tok) -> frozenset[str]:
-    """Names of who does what a verb says: its subject, or "by X" of a passive (climbing through "decided
-    to resign"); empty when no name says it."""
+    """Who does what a verb says: the names in its subject (or in "by X" of a passive) and the subject's
+    own noun ("the letter"), climbing through "decided to resign"; empty when unknown (a pronoun)."""
     t = tok
     for _ in range(8):
         subjects = [c for c in t.children if c.dep_ == "nsubj"] + [
             p for c in t.children if c.dep_ == "agent" for p in c.children if p.dep_ == "pobj"]
+        names = frozenset(_name_head(w).lower_ for s in subjects for w in s.subtree if _is_name(w))
+        if names and any(w.lower_ in PRONOUNS for s in subjects for w in s.subtree):
+            return frozenset()  # "he and Kunis wrote": "he" may be anyone, so the subject is not known
+        if subjects and not names and t.dep_ in {"ccomp", "xcomp"} and all(
+                s.lower_ in (SPEAKER_PRONOUNS if _quoted(t) else OTHER_PRONOUNS) for s in subjects):
+            # "Kutcher announced he was resigning", "“I remain proud,” he added": the one who speaks
+            t = t.head
+            continue
         if subjects or any(c.dep_ == "nsubjpass" for c in t.children):
-            return frozenset(_name_head(w).lower_ for s in subjects for w in s.subtree if _is_name(w))
+            return names | {s.lemma_.lower() for s in subjects if s.pos_ == "NOUN"}
         if t.dep_ in {"relcl", "acl"} and _is_name(t.head):
             return frozenset({_name_head(t.head).lower_})
         if t.head.i == t.i or t.dep_ not in {"xcomp", "conj", "advcl", "acl", "relcl", "pcomp", "ccomp"}:
@@ -268,32 +339,38 @@ def _agents(tok) -> frozenset[str]:
     return frozenset()
 
 
-CLAUSE_DEPS = {"relcl", "acl", "advcl", "ccomp", "conj", "pcomp", "parataxis", "csubj", "mark", "cc"}
+def _args(tok, names: bool = False) -> frozenset[str]:
+    """Lemmas of the common nouns, adjectives and verbs (and with ``names`` the names) of a verb's own
+    phrase: objects, prepositional phrases, its infinitive; not its subject nor clauses hung on it."""
+    def phrase(t) -> list:
+        return [c for c in t.children if c.dep_ not in SUBJECT_DEPS | CLAUSE_DEPS
+                or (c.dep_ == "conj" and c.pos_ not in {"VERB", "AUX"})]  # "X or Y" of nouns stays in
 
-
-def _args(tok) -> frozenset[str]:
-    """Lemmas of the common nouns, adjectives and verbs of a verb's own phrase (objects, prepositional
-    phrases, its infinitive), not of its subject nor of clauses hung on it."""
     out: set[str] = set()
-    stack = [c for c in tok.children if c.dep_ not in SUBJECT_DEPS | CLAUSE_DEPS]
+    stack = phrase(tok)
     while stack:
         w = stack.pop()
-        if _is_content(w) and not _is_name(w):
+        if _is_name(w):
+            if names:
+                out.add(_name_head(w).lower_)
+        elif _is_content(w):
             out.add(w.lemma_.lower())
         if w.pos_ != "VERB" or (w.dep_ == "xcomp" and w.head.i == tok.i):
-            stack.extend(c for c in w.children if c.dep_ not in SUBJECT_DEPS | CLAUSE_DEPS)
+            stack.extend(phrase(w))
     return frozenset(out)
 
 
 def _governor(tok, skip: Iterable[str] = ()):
-    """The nearest content word above a word (through prepositions, copulas and light verbs)."""
+    """The nearest content word above a word, through prepositions, copulas and light verbs, and past
+    the first of two coordinated clauses ("We will not sell X, and I am proud," she said: "said")."""
     skip = set(skip)
     t = tok
     for _ in range(8):
         if t.head.i == t.i:
             return None
+        sibling = t.dep_ == "conj"
         t = t.head
-        if t.pos_ in {"VERB", "NOUN", "PROPN", "ADJ"} and t.lemma_.lower() not in skip | LIGHT_VERBS:
+        if not sibling and t.pos_ in {"VERB", "NOUN", "PROPN", "ADJ"} and t.lemma_.lower() not in skip | LIGHT_VERBS:
             return t
     return None
 
@@ -350,14 +427,17 @@ def extract_slots(span) -> list[Slot]:
         elif _ordinal(tok) is not None:
             head = tok.head if tok.head.i != tok.i else None
             add("ordinal", str(_ordinal(tok)), _key_words(head), tok, tok)
-        elif _number(tok) is not None and tok.pos_ in {"NUM", "DET", "ADJ", "NOUN"} and not _in_date(tok):
+        elif _number(tok) is not None and tok.pos_ in {"NUM", "DET", "ADJ", "NOUN"} and not _in_date(tok) \
+                and not (tok.dep_ == "compound" and _number(tok.head) is not None):  # "twenty" of "twenty-five"
             _number_slot(tok, add)
         elif tok.lemma_.lower() in TIME_UNITS and not any(c.dep_ == "nummod" for c in tok.children):
-            near = {t.lower_ for t in doc[max(tok.i - 2, span.start) : min(tok.i + 3, span.end)]}
-            if near & PAST_WORDS:
-                add("relative_date", f"past {tok.lemma_.lower()}", frozenset(), tok, tok)
-            elif near & FUTURE_WORDS:
-                add("relative_date", f"future {tok.lemma_.lower()}", frozenset(), tok, tok)
+            window = doc[max(tok.i - 2, span.start) : min(tok.i + 3, span.end)]
+            near = [t for t in window if t.lower_ in PAST_WORDS | FUTURE_WORDS]
+            if near:
+                word = min(near, key=lambda t: abs(t.i - tok.i))
+                direction = "past" if word.lower_ in PAST_WORDS else "future"
+                add("relative_date", f"{direction} {tok.lemma_.lower()}", frozenset(), doc[min(word.i, tok.i)],
+                    doc[max(word.i, tok.i)])
         elif low in SMALL_WORDS | LARGE_WORDS and tok.pos_ == "ADJ" and tok.dep_ in {"amod", "acomp", "attr"}:
             head = tok.head if tok.dep_ == "amod" else next((c for c in tok.head.children if c.dep_ == "nsubj"), None)
             add("degree", "small" if low in SMALL_WORDS else "large", _key_words(head), tok, tok)
@@ -365,11 +445,13 @@ def extract_slots(span) -> list[Slot]:
         if tok.i in used or not _is_name(tok) or _name_head(tok).i != tok.i:
             continue
         prep = tok.head
-        if tok.dep_ == "pobj" and prep.lower_ in LOCATIVE_PREPS and prep.head.pos_ == "VERB":
+        if tok.dep_ == "pobj" and prep.lower_ in LOCATIVE_PREPS and prep.head.pos_ == "VERB" \
+                and tok.ent_type_ != "PERSON":  # "wrote to Judge Olmedo" names an addressee, not a place
             first = tok
-            while first.i > span.start and doc[first.i - 1].dep_ in {"compound", "flat"} and doc[first.i - 1].head.i >= tok.i - 3:
+            while first.i > span.start and doc[first.i - 1].dep_ in {"compound", "flat"} \
+                    and doc[first.i - 1].head.i >= tok.i - 3:
                 first = doc[first.i - 1]
-            add("place", tok.lower_, _key_words(prep.head), first, tok)
+            add("place", " ".join(t.lower_ for t in doc[first.i : tok.i + 1]), _key_words(prep.head), first, tok)
     return slots
 
 
@@ -377,22 +459,37 @@ def _number_slot(tok, add) -> None:
     """A numeral: an age ("is 45 years old"), a duration ("30 years") or a count keyed by its noun."""
     value = _number(tok)
     assert value is not None
+    first = _tens_before(tok) or tok
     subject = _age_subject(tok)
     if subject is not None:
         key = _name_head(subject).lower_ if _is_name(subject) else subject.lemma_.lower()
         last = tok.head.head if tok.head.lemma_.lower() == "year" and tok.head.head.lower_ == "old" else tok
-        add("age", _fmt(value), frozenset({key}), tok, last)
+        add("age", _fmt(value), frozenset({key}), first, last)
         return
     head = tok.head
     if tok.dep_ in {"nummod", "quantmod"} and head.lemma_.lower() in TIME_UNITS:
-        add("duration", f"{_fmt(value)} {head.lemma_.lower()}", _key_words(_governor(head, TIME_UNITS)), tok, head)
+        add("duration", f"{_fmt(value)} {head.lemma_.lower()}", _key_words(_governor(head, TIME_UNITS)), first, head)
     elif tok.dep_ in {"nummod", "quantmod", "amod"} and head.pos_ in {"NOUN", "PROPN"}:
         parts = [head, *(c for c in head.children if c.dep_ == "compound")]
         for prep in (c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"):
             parts.extend(c for c in prep.children if c.dep_ == "pobj")
-        add("count", _fmt(value), _key_words(*parts), tok, tok)
+        add("count", _fmt(value), _key_words(*parts), first, tok)
     elif tok.pos_ == "NUM":
-        add("count", _fmt(value), _key_words(_governor(tok)), tok, tok)
+        add("count", _fmt(value), _key_words(_governor(tok)), first, tok)
+
+
+def _same_person(a: frozenset[str], b: frozenset[str], people: Sequence[frozenset[str]]) -> bool:
+    """Two names of one person: they share a word, or the evidence names someone with both ("Danny" and
+    "Masterson" in "Danny Masterson")."""
+    return bool(a & b) or any(a & chain and b & chain for chain in people)
+
+
+def _same_value(a: Slot, b: Slot) -> bool:
+    """Equal values; a place may be named in part ("Los Angeles" for "Los Angeles County")."""
+    if a.kind == "place":
+        wa, wb = set(a.value.split()), set(b.value.split())
+        return wa <= wb or wb <= wa
+    return a.value == b.value
 
 
 def compare_slot(claim: Slot, evidence: Sequence[Slot], *, aligned: bool = True) -> tuple[SlotStatus, Slot | None]:
@@ -406,10 +503,10 @@ def compare_slot(claim: Slot, evidence: Sequence[Slot], *, aligned: bool = True)
     "two women" says nothing about "two children"."""
     same_kind = [s for s in evidence if s.kind == claim.kind]
     keyed = [s for s in same_kind if s.key & claim.key]
-    agreeing = next((s for s in keyed if s.value == claim.value), None)
+    agreeing = next((s for s in keyed if _same_value(claim, s)), None)
     if agreeing is not None:
         return "agree", agreeing
-    equal = next((s for s in same_kind if s.value == claim.value), None)
+    equal = next((s for s in same_kind if _same_value(claim, s)), None)
     if claim.kind == "relative_date":
         return ("agree", equal) if equal else ("unknown", None)
     if keyed and claim.kind != "place":
@@ -480,7 +577,7 @@ def _main_predicates(span) -> list[frozenset[int]]:
 
 
 def analyse(span) -> Analysis:
-    """Words, slots, main predicates and names of a claim or an evidence sentence (a spaCy Span or Doc)."""
+    """Words, slots and main predicates of a claim or an evidence sentence (a spaCy Span or Doc)."""
     span = _as_span(span)
     slots = extract_slots(span)
     in_slot = {i for s in slots for i in s.tokens}
@@ -494,18 +591,21 @@ def analyse(span) -> Analysis:
             if (shift and c.dep_ == "prt") or (tok.lemma_.lower() == "step" and c.lower_ in STEP_PARTICLES):
                 end = max(end, c.idx + len(c.text))
         verb = tok.pos_ in {"VERB", "AUX"}
+        name = _is_name(tok)
         governor = None if verb else _governor(tok)
         reports = verb and tok.lemma_.lower() in REPORTING_VERBS and any(
             c.dep_ in {"ccomp", "parataxis"} or c.is_quote for c in tok.children)
-        words.append(Word(tok.i, tok.text.lower(), tok.lemma_.lower(), _stem(tok.lemma_), tok.pos_, _weight(tok),
-                          _is_name(tok), polarity(tok), shift, reports, _agents(tok) if verb else frozenset(),
-                          _args(tok) if verb else frozenset(), governor.lemma_.lower() if governor is not None else None,
-                          tok.idx, end))
+        words.append(Word(
+            i=tok.i, text=tok.text.lower(), lemma=tok.lemma_.lower(), stem=_stem(tok.lemma_), pos=tok.pos_,
+            weight=_weight(tok), name=name, chain=_name_chain(tok) if name else frozenset(),
+            owner=_owner(tok) if tok.pos_ == "NOUN" else frozenset(), parity=polarity(tok),
+            shift=shift, reports=reports, agents=_agents(tok) if verb else frozenset(),
+            args=_args(tok) if verb else frozenset(), objects=_args(tok, names=True) if verb else frozenset(),
+            governor=governor.lemma_.lower() if governor is not None else None, start=tok.idx, end=end))
     present = {w.i for w in words}
     predicates = tuple(g & present for g in _main_predicates(span) if g & present)
-    names = frozenset(_name_head(t).lower_ for t in span if _is_name(t)) | {t.lower_ for t in span if _is_name(t)}
     pronoun = any(t.lower_ in PRONOUNS and t.pos_ == "PRON" for t in span)
-    return Analysis(tuple(words), tuple(slots), predicates, frozenset(names), pronoun)
+    return Analysis(tuple(words), tuple(slots), predicates, pronoun)
 
 
 # --- the judge ---------------------------------------------------------------------------------------------------
@@ -535,7 +635,7 @@ class Alignment:
 
     coverage: float  # weighted share of the claim's words it says, in [0, 1]
     names_ok: bool  # every name of the claim is there (or said just before, with a pronoun here)
-    predicate_loose: bool  # every main-predicate group is said, synonyms allowed
+    predicate_loose: bool  # every main-predicate group is said, synonyms allowed, with the claim's polarity
     predicate_strict: bool  # some main-predicate group is said by the same word or a close synonym
     matches: dict[int, tuple[Match, ...]]  # claim word index → its matches
 
@@ -558,7 +658,7 @@ class ClaimJudge:
         self.reader = reader
         self.max_sentences = max_sentences
         self.max_evidence = max_evidence
-        self._analyses: dict[tuple[str, int, int], Analysis] = {}
+        self._analyses: dict[tuple[str, int, int], Analysis] = {}  # by parsed text and sentence offsets
         self._vectors: dict[str, np.ndarray] = {}
 
     def warm_up(self) -> None:
@@ -587,12 +687,13 @@ class ClaimJudge:
     # -- alignment --------------------------------------------------------------------------------------------
 
     def _analysis(self, sent: Sentence) -> Analysis:
-        key = (sent.source, sent.start, sent.end)
+        span = sent.span
+        key = (span.doc.text, span.start_char, span.end_char)  # the parsed text itself: files change
         found = self._analyses.get(key)
         if found is None:
             if len(self._analyses) > 50_000:
                 self._analyses.clear()
-            found = self._analyses[key] = analyse(sent.span)
+            found = self._analyses[key] = analyse(span)
         return found
 
     @staticmethod
@@ -608,12 +709,16 @@ class ClaimJudge:
         return units
 
     @staticmethod
-    def _exact(word: Word, other: Word) -> bool:
-        """The same word (lemma, stem or name), or verbs of one class about the same thing."""
+    def _exact(word: Word, other: Word, people: Sequence[frozenset[str]]) -> bool:
+        """The same word (lemma, stem or name), or verbs of one class about the same thing; not a noun the
+        evidence says is someone else's ("his wife", said of Kutcher, for "Masterson's wife")."""
         if word.agents and other.agents and not word.agents & other.agents:
             return False  # someone else did it: that says nothing about the claim's subject
-        if word.name:
-            return other.text == word.text or other.lemma == word.lemma
+        if word.owner and other.owner and not _same_person(word.owner, other.owner, people):
+            return False
+        if word.name:  # "Kunis" says "Mila Kunis", "Orange County" does not say "Los Angeles County"
+            return (other.text == word.text or other.lemma == word.lemma) and (
+                word.chain <= other.chain or other.chain <= word.chain)
         if other.name:
             return other.lemma == word.lemma
         if word.lemma == other.lemma or (len(word.stem) > 3 and word.stem == other.stem):
@@ -633,12 +738,12 @@ class ClaimJudge:
         return 0.0
 
     def _align(self, claim: Analysis, unit: Unit, analyses: list[Analysis], sentences: Sequence[Sentence],
-               soft: bool) -> Alignment:
+               soft: bool, people: Sequence[frozenset[str]] = ()) -> Alignment:
         matches: dict[int, list[Match]] = {}
         for word in claim.words:
             for s in unit.sentences:
                 for other in analyses[s].words:
-                    if self._exact(word, other):
+                    if self._exact(word, other, people):
                         matches.setdefault(word.i, []).append(Match(s, other, 1.0, True))
                     elif soft:
                         credit = self._soft(word, other)
@@ -658,7 +763,9 @@ class ClaimJudge:
             got += word.weight * credit
         total = sum(w.weight for w in claim.words)
         coverage = got / total if total else 1.0
-        loose = all(any(matches.get(i) for i in group) for group in claim.predicates)
+        by_index = {w.i: w for w in claim.words}
+        loose = all(any(m.word.sign == by_index[i].sign for i in group for m in matches.get(i, ()))
+                    for group in claim.predicates)
         strict = not claim.predicates or any(
             m.exact or self._close(claim, i, m.word) for group in claim.predicates for i in group for m in matches.get(i, ()))
         return Alignment(coverage, names_ok, loose, strict, {i: tuple(m) for i, m in matches.items()})
@@ -686,8 +793,10 @@ class ClaimJudge:
             if not m.exact:
                 continue
             if word.pos in {"VERB", "AUX"} or word.shift:
-                if word.shift and not (m.word.shift and word.args & m.word.args):
+                if word.shift and not (m.word.shift and (not word.args or word.args & m.word.args)):
                     continue  # "keep supporting the work" and "resign a role" are about different things
+                if word.objects and m.word.objects and not word.objects & m.word.objects:
+                    continue  # "sold Acme Corp" and "will not sell the factories": different things
             elif not self._same_role(word.governor, m.word.governor):
                 continue
             out.append(m)
@@ -767,7 +876,10 @@ class ClaimJudge:
     # -- the verdict ------------------------------------------------------------------------------------------
 
     def judge(self, claim: str, scored: Sequence[ScoredSentence]) -> Verdict:
-        """The verdict on ``claim``, given evidence sentences ranked by ``SpacyReader.rank_sentences``."""
+        """The verdict on ``claim``, given evidence sentences ranked by ``SpacyReader.rank_sentences``.
+
+        ``score`` says how sure, in [0, 1]: for SUPPORTED and REFUTED the coverage of the deciding unit
+        (1 for an age said of the person), for NOT_ENOUGH_INFO one minus the best unit's coverage."""
         claim_analysis = analyse(self.reader.parse(claim))
         ranked = list(scored[: self.max_sentences])
         if not ranked:
@@ -776,20 +888,24 @@ class ClaimJudge:
         support = [s.support for s in ranked]
         analyses = [self._analysis(s) for s in sentences]
         units = self.units(sentences)
-        alignments = [self._align(claim_analysis, u, analyses, sentences, soft=False) for u in units]
+        people = list({w.chain for a in analyses for w in a.words if len(w.chain) > 1})
+        alignments = [self._align(claim_analysis, u, analyses, sentences, False, people) for u in units]
 
         def rank(k: int) -> tuple[float, int, float]:
             return (-alignments[k].coverage, len(units[k].sentences), -max(support[s] for s in units[k].sentences))
 
-        # synonyms only for the units that say the most already: MiniLM on single words is not free
+        # synonyms only for the claim words some of the best units lack, against the words of the same
+        # kind in those units: MiniLM on single words is not free on a CPU
         order = sorted(range(len(units)), key=rank)
         soft = order[:SOFT_UNITS]
-        unmatched = [w for w in claim_analysis.words if not w.name]
-        self._encode([w.lemma for w in unmatched] + [w.lemma for k in soft for s in units[k].sentences
-                                                     for w in analyses[s].words if not w.name]
-                     + [w.governor for w in unmatched if w.governor])
+        unmatched = [w for w in claim_analysis.words if not w.name and w.pos in {"NOUN", "VERB", "ADJ"}
+                     and any(not alignments[k].matches.get(w.i) for k in soft)]
+        kinds = {w.pos for w in unmatched}
+        self._encode([w.lemma for w in unmatched] + [w.governor for w in claim_analysis.words if w.governor]
+                     + [w.lemma for k in soft for s in units[k].sentences for w in analyses[s].words
+                        if w.pos in kinds and not w.name])
         for k in soft:
-            alignments[k] = self._align(claim_analysis, units[k], analyses, sentences, soft=True)
+            alignments[k] = self._align(claim_analysis, units[k], analyses, sentences, True, people)
         order = sorted(range(len(units)), key=rank)
 
         conflict = self._conflict(claim_analysis, units, alignments, analyses, order)

@@ -77,6 +77,30 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from qa.pipeline import clean_question
+
+    clean_question(args.claim)  # a bad claim fails before any model loads
+    bot = _open_bot(args.index)
+    verdict = bot.check(args.claim, top_k=args.top_k)
+    if args.json:
+        print(json.dumps(verdict.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(f"Verdict: {verdict.verdict}   score {verdict.score:.2f}")
+    if not verdict.evidence:
+        print("No passage of the articles speaks to it.")
+    elif verdict.verdict == "NOT_ENOUGH_INFO":
+        print("The articles don't settle it. Closest passages:")
+    else:
+        print("Evidence:")
+    for ev in verdict.evidence:
+        where = f"{ev.source}:{ev.quote_start}-{ev.quote_end}"
+        if ev.answer is not None:
+            where += f", »{ev.answer}« at {ev.start}-{ev.end}"
+        print(f"  - {_marked_quote(ev)}\n    ({where})")
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     """Score the bot on a gold file; --calibrate sweeps the abstention threshold instead."""
     from qa import evaluate as ev
@@ -128,6 +152,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top-k", type=int, default=DEFAULT_TOP_K, help=f"chunks to read (default: {DEFAULT_TOP_K})")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
     p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("check", help="judge a claim: SUPPORTED, REFUTED or NOT_ENOUGH_INFO, with quoted evidence")
+    p.add_argument("claim")
+    p.add_argument("--index", help=f"index folder (default: {DEFAULT_INDEX}, built from {DEFAULT_CORPUS}/ if missing)")
+    p.add_argument("--top-k", type=int, default=DEFAULT_TOP_K, help=f"chunks to read (default: {DEFAULT_TOP_K})")
+    p.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("eval", help="score answers against a gold file (question/claim JSONL or SQuAD JSON)")
     p.add_argument("gold", help="question JSONL, claim JSONL, or SQuAD v1.1/v2.0 JSON")
