@@ -6,6 +6,8 @@ import logging
 import os
 from pathlib import Path
 
+import numpy as np
+
 from qa.chunking import ChunkSettings
 from qa.claims import ClaimJudge
 from qa.documents import load_folder
@@ -137,7 +139,7 @@ class QA:
         scored = self.judge.reader.rank_sentences(claim, passages, query_vector)
         return self.judge.judge(claim, scored)
 
-    def _passages(self, text: str, top_k: int, query_vector) -> list[Passage]:
+    def _passages(self, text: str, top_k: int, query_vector: np.ndarray) -> list[Passage]:
         """The top chunks for a question or claim, each widened to whole paragraphs."""
         return [self._passage(hit.chunk, rank)
                 for rank, hit in enumerate(self.retriever.closest_chunks(text, top_k, query_vector))]
