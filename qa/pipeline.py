@@ -115,21 +115,13 @@ class QA:
 
     def ask(self, question: str, top_k: int = DEFAULT_TOP_K) -> Answer:
         """Answer with a verbatim span and its sentence, or abstain (``answer is None``)."""
-        question = clean_question(question)
-        if top_k < 1:
-            raise QAError("top_k must be at least 1")
-        query_vector = self.embedder.encode([question])[0]
-        passages = self._passages(question, top_k, query_vector)
+        question, query_vector, passages = self._retrieve(question, top_k)
         candidates = self.reader.read(question, passages, query_vector)
         return self._decide(question, candidates)
 
     def check(self, claim: str, top_k: int = DEFAULT_TOP_K) -> Verdict:
         """Judge a claim: SUPPORTED, REFUTED or NOT_ENOUGH_INFO, with the quoted sentences it rests on."""
-        claim = clean_question(claim)
-        if top_k < 1:
-            raise QAError("top_k must be at least 1")
-        query_vector = self.embedder.encode([claim])[0]
-        passages = self._passages(claim, top_k, query_vector)
+        claim, query_vector, passages = self._retrieve(claim, top_k)
         # an age is a fact about a person wherever a file states it, so those chunks are read as well
         patterns = self.judge.age_patterns(claim)
         if patterns:
@@ -139,10 +131,14 @@ class QA:
         scored = self.judge.reader.rank_sentences(claim, passages, query_vector)
         return self.judge.judge(claim, scored)
 
-    def _passages(self, text: str, top_k: int, query_vector: np.ndarray) -> list[Passage]:
-        """The top chunks for a question or claim, each widened to whole paragraphs."""
-        return [self._passage(hit.chunk, rank)
-                for rank, hit in enumerate(self.retriever.closest_chunks(text, top_k, query_vector))]
+    def _retrieve(self, text: str, top_k: int) -> tuple[str, np.ndarray, list[Passage]]:
+        """Validate a question or claim, embed it once, and fetch its top chunks widened to paragraphs."""
+        text = clean_question(text)
+        if top_k < 1:
+            raise QAError("top_k must be at least 1")
+        query_vector = self.embedder.encode([text])[0]
+        hits = self.retriever.closest_chunks(text, top_k, query_vector)
+        return text, query_vector, [self._passage(hit.chunk, rank) for rank, hit in enumerate(hits)]
 
     def _passage(self, i: int, rank: int) -> Passage:
         """Chunk ``i`` widened to its paragraph(s), so that no sentence is cut at a chunk edge."""
