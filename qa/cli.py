@@ -132,7 +132,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     else:
         print(ev.format_report(report))
         if args.out:
-            print(f"per-question report (misses first): {args.out}")
+            unit = "claim" if report.kind == "claims" else "question"
+            print(f"per-{unit} report (misses first): {args.out}")
     return 0
 
 

@@ -4,7 +4,8 @@ Gold files (see DESIGN.md "Data contracts"):
 
 - question JSONL: ``{"id", "question", "answers": [...], "sources": [...]}``; ``answers: []``
   means the sources do not say, and the only right output is to abstain;
-- claim JSONL: ``{"id", "claim", "label"}`` (recognised; evaluation comes with ``QA.check``);
+- claim JSONL: ``{"id", "claim", "label", "sources"?}``, scored by ``qa.claim_eval`` (label
+  accuracy, per-label precision/recall, confusion, FEVER score; definitions there);
 - SQuAD v1.1 / v2.0 JSON: each article's paragraphs become one ``.txt`` file of a corpus that is
   cached under ``.cache/eval/<sha256 of the gold file>/`` and indexed there; every question is
   asked against the whole corpus (open-corpus), with that article's file as its gold source.
@@ -42,12 +43,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
 
-import numpy as np
-
+from qa.claim_eval import ClaimReport, GoldClaim, evaluate_claims, format_claim_report, parse_claim
 from qa.errors import QAError
 from qa.normalize import exact_match, f1
 from qa.pipeline import DEFAULT_TOP_K, QA, build_index
 from qa.results import Answer
+from qa.stats import fmt, pct, percentiles_ms
 
 log = logging.getLogger(__name__)
 
@@ -76,14 +77,6 @@ class GoldQuestion:
     @property
     def answerable(self) -> bool:
         return bool(self.answers)
-
-
-@dataclass(frozen=True)
-class GoldClaim:
-    id: str
-    claim: str
-    label: str
-    sources: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -196,13 +189,7 @@ def load_gold(path: str | os.PathLike[str]) -> GoldSet:
                                           _str_list(row.get("sources"), where, "sources")))
         return GoldSet(str(path), "questions", sha, questions=tuple(questions))
     if "claim" in first:
-        claims = []
-        for number, row in enumerate(rows, 1):
-            where = f"{path}: line {number}"
-            if not isinstance(row.get("claim"), str) or not isinstance(row.get("label"), str):
-                raise QAError(f"{where}: a claim line needs 'claim' and 'label'")
-            claims.append(GoldClaim(str(row.get("id", number)), row["claim"], row["label"],
-                                    _str_list(row.get("sources"), where, "sources")))
+        claims = [parse_claim(row, number, f"{path}: line {number}") for number, row in enumerate(rows, 1)]
         return GoldSet(str(path), "claims", sha, claims=tuple(claims))
     raise QAError(f"{path}: unknown gold format: expected JSONL with 'question' or 'claim' keys, or SQuAD JSON")
 
@@ -370,10 +357,6 @@ def retrieval_rank(chunk_texts: Sequence[str], golds: Sequence[str]) -> int | No
     return None
 
 
-def _pct(part: int, whole: int) -> float | None:
-    return round(100.0 * part / whole, 2) if whole else None
-
-
 def summarize(results: Sequence[QuestionResult], gold: str = "", kind: str = "questions",
               top_k: int = DEFAULT_TOP_K) -> EvalReport:
     """Aggregate per-question results into the report (definitions in the module docstring)."""
@@ -383,28 +366,28 @@ def summarize(results: Sequence[QuestionResult], gold: str = "", kind: str = "qu
     abstained = [r for r in results if r.prediction is None]
     correct_abstain = sum(1 for r in abstained if not r.gold_answers)
     judged = [r for r in answerable if r.source_correct is not None]
-    latencies = [r.latency_ms for r in results if r.latency_ms is not None]
+    p50, p95 = percentiles_ms([r.latency_ms for r in results if r.latency_ms is not None])
     recall = tuple(
-        (k, _pct(sum(1 for r in answerable if r.retrieval_rank is not None and r.retrieval_rank <= k), len(answerable)))
+        (k, pct(sum(1 for r in answerable if r.retrieval_rank is not None and r.retrieval_rank <= k), len(answerable)))
         for k in RECALL_KS
     )
     no_answer = NoAnswerStats(
         unanswerable=len(unanswerable),
         abstained=len(abstained),
         correctly_abstained=correct_abstain,
-        precision=_pct(correct_abstain, len(abstained)),
-        recall=_pct(correct_abstain, len(unanswerable)),
-        wrongly_abstained=_pct(sum(1 for r in answerable if r.prediction is None), len(answerable)),
+        precision=pct(correct_abstain, len(abstained)),
+        recall=pct(correct_abstain, len(unanswerable)),
+        wrongly_abstained=pct(sum(1 for r in answerable if r.prediction is None), len(answerable)),
     )
     return EvalReport(
         n=n,
         exact_match=round(sum(r.exact_match for r in results) / n, 2) if n else 0.0,
         f1=round(sum(r.f1 for r in results) / n, 2) if n else 0.0,
-        source_accuracy=_pct(sum(1 for r in judged if r.source_correct), len(judged)),
+        source_accuracy=pct(sum(1 for r in judged if r.source_correct), len(judged)),
         no_answer=no_answer,
         recall_at_k=recall,
-        latency_p50_ms=round(float(np.percentile(latencies, 50)), 1) if latencies else None,
-        latency_p95_ms=round(float(np.percentile(latencies, 95)), 1) if latencies else None,
+        latency_p50_ms=p50,
+        latency_p95_ms=p95,
         answerable=len(answerable),
         source_judged=len(judged),
         gold=gold,
@@ -458,17 +441,17 @@ def _result(gq: GoldQuestion, ans: Answer, latency_ms: float | None, chunk_texts
 def evaluate(gold: str | os.PathLike[str] | GoldSet, *, index: str | None = None, corpus: str | None = None,
              top_k: int = DEFAULT_TOP_K, bot: QA | None = None, threshold: float | None = None,
              cache_dir: str | os.PathLike[str] = DEFAULT_CACHE,
-             progress: Callable[[Iterable], Iterable] | None = None) -> EvalReport:
-    """Evaluate a gold file end to end. ``bot`` (e.g. a test's) overrides index/corpus."""
+             progress: Callable[[Iterable], Iterable] | None = None) -> EvalReport | ClaimReport:
+    """Evaluate a gold file end to end. ``bot`` (e.g. a test's) overrides index/corpus.
+
+    Question and SQuAD files give an ``EvalReport``, claim files a ``ClaimReport``."""
     gold_set = gold if isinstance(gold, GoldSet) else load_gold(gold)
     if top_k < 1:
         raise QAError("--top-k must be at least 1")
-    if gold_set.kind == "claims":
-        # The claim branch (label accuracy, FEVER score, confusion) slots in here once QA.check exists.
-        raise QAError("claim evaluation is not supported yet: this gold file holds claims "
-                      "(evaluate a question JSONL or SQuAD JSON file instead)")
     if bot is None:
         bot = open_bot(gold_set, index, corpus, cache_dir, threshold)
+    if gold_set.kind == "claims":
+        return evaluate_claims(bot, gold_set.claims, top_k, gold_set.path, progress)
     saved = bot.threshold
     try:
         if threshold is not None:
@@ -479,8 +462,8 @@ def evaluate(gold: str | os.PathLike[str] | GoldSet, *, index: str | None = None
     return summarize(results, gold_set.path, gold_set.kind, top_k)
 
 
-def write_details(report: EvalReport, path: str | os.PathLike[str]) -> None:
-    """Write the per-question report (``EvalReport.details()``) as JSON, creating its folder."""
+def write_details(report: EvalReport | ClaimReport, path: str | os.PathLike[str]) -> None:
+    """Write the per-question or per-claim report (``details()``) as JSON, creating its folder."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -514,13 +497,13 @@ def _row(threshold: float, scored: Sequence[tuple[GoldQuestion, float | None, fl
     answered = sum(1 for s, _ in answerable if s is not None and s >= threshold)
     refused = sum(1 for s in unanswerable if s is None or s < threshold)
     f1_total = sum(f for s, f in answerable if s is not None and s >= threshold) + 100.0 * refused
-    answered_pct = _pct(answered, len(answerable))
-    refused_pct = _pct(refused, len(unanswerable))
+    answered_pct = pct(answered, len(answerable))
+    refused_pct = pct(refused, len(unanswerable))
     return CalibrationRow(
         threshold=round(threshold, 4),
         answered_answerable=answered_pct,
         abstained_unanswerable=refused_pct,
-        wrongly_abstained=_pct(len(answerable) - answered, len(answerable)),
+        wrongly_abstained=pct(len(answerable) - answered, len(answerable)),
         objective=round((answered_pct or 0.0) + (refused_pct or 0.0), 2),
         f1=round(f1_total / len(scored), 2) if scored else 0.0,
     )
@@ -570,24 +553,22 @@ def calibrate_threshold(bot: QA, questions: Sequence[GoldQuestion], top_k: int =
 # --- text output -----------------------------------------------------------------------------
 
 
-def _fmt(value: float | None, suffix: str = "") -> str:
-    return "n/a" if value is None else f"{value:.1f}{suffix}"
-
-
-def format_report(report: EvalReport) -> str:
+def format_report(report: EvalReport | ClaimReport) -> str:
     """A readable table of the summary metrics."""
+    if isinstance(report, ClaimReport):
+        return format_claim_report(report)
     na = report.no_answer
-    recall = "  ".join(f"@{k} {_fmt(v)}" for k, v in report.recall_at_k)
+    recall = "  ".join(f"@{k} {fmt(v)}" for k, v in report.recall_at_k)
     lines = [
         f"gold               {report.gold} ({report.kind}, top-k {report.top_k})",
         f"questions          {report.n} ({report.answerable} answerable, {na.unanswerable} unanswerable)",
-        f"exact match        {_fmt(report.exact_match)}",
-        f"F1                 {_fmt(report.f1)}",
-        f"source accuracy    {_fmt(report.source_accuracy)}  (of {report.source_judged} answered answerable)",
-        f"abstained          {na.abstained}: precision {_fmt(na.precision)}  recall {_fmt(na.recall)}"
-        f"  (wrongly abstained on {_fmt(na.wrongly_abstained, '%')} of answerable)",
+        f"exact match        {fmt(report.exact_match)}",
+        f"F1                 {fmt(report.f1)}",
+        f"source accuracy    {fmt(report.source_accuracy)}  (of {report.source_judged} answered answerable)",
+        f"abstained          {na.abstained}: precision {fmt(na.precision)}  recall {fmt(na.recall)}"
+        f"  (wrongly abstained on {fmt(na.wrongly_abstained, '%')} of answerable)",
         f"retrieval recall   {recall}",
-        f"latency ms         p50 {_fmt(report.latency_p50_ms)}  p95 {_fmt(report.latency_p95_ms)}",
+        f"latency ms         p50 {fmt(report.latency_p50_ms)}  p95 {fmt(report.latency_p95_ms)}",
     ]
     return "\n".join(lines)
 
@@ -597,8 +578,8 @@ def format_calibration(threshold: float, table: Sequence[CalibrationRow]) -> str
              f"{'objective':>9}  {'F1~':>6}"]
     for r in table:
         mark = "  <- chosen" if r.threshold == threshold else ""
-        lines.append(f"{r.threshold:>9.4f}  {_fmt(r.answered_answerable):>14}  {_fmt(r.abstained_unanswerable):>15}  "
-                     f"{_fmt(r.wrongly_abstained):>14}  {r.objective:>9.1f}  {r.f1:>6.1f}{mark}")
+        lines.append(f"{r.threshold:>9.4f}  {fmt(r.answered_answerable):>14}  {fmt(r.abstained_unanswerable):>15}  "
+                     f"{fmt(r.wrongly_abstained):>14}  {r.objective:>9.1f}  {r.f1:>6.1f}{mark}")
     lines.append(f"chosen threshold: {threshold:.4f} (max answered% + refused%, with wrongly abstained <= "
                  f"{MAX_WRONGLY_ABSTAINED:g}%, or <= {MAX_WRONGLY_ABSTAINED:g} points above its value at threshold 0 "
                  "when that is already higher)")

@@ -4,23 +4,26 @@ end to end on the seeds against tests/data/seeds_claims.jsonl."""
 from __future__ import annotations
 
 import json
-from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from qa import QA
+from qa import QA, QAError
+from qa.claim_eval import ClaimReport, GoldClaim, claim_result, summarize_claims
 from qa.claims import ClaimJudge, Slot, analyse, compare_slot, extract_slots, polarity
 from qa.embedding import Embedder
+from qa.evaluate import evaluate, load_gold
 from qa.reader import Passage, SpacyReader, load_spacy
-from qa.results import Verdict
+from qa.results import Evidence, Verdict
 
 from .conftest import assert_offsets
 
 CLAIMS = Path(__file__).parent / "data" / "seeds_claims.jsonl"
 # measured 52/54 (96.3%) at the default top-8 chunks; the floor leaves room for one or two
 # borderline claims to flip with a retrieval or reader change, not for a broken judge
-ACCURACY_FLOOR = 0.90
+ACCURACY_FLOOR = 90.0
+FEVER_FLOOR = 88.0
+TINY_CLAIMS = Path(__file__).parent / "data" / "tiny_claims.jsonl"
 
 
 @pytest.fixture(scope="module")
@@ -199,13 +202,16 @@ def test_no_evidence_is_not_enough_info(judge: ClaimJudge) -> None:
 
 
 @pytest.fixture(scope="module")
-def gold() -> list[dict]:
-    return [json.loads(line) for line in CLAIMS.read_text(encoding="utf-8").splitlines() if line.strip()]
+def report(seeds_bot: QA) -> ClaimReport:
+    """The whole claim file checked once, through the same evaluator as `qa eval`."""
+    result = evaluate(CLAIMS, bot=seeds_bot)
+    assert isinstance(result, ClaimReport)
+    return result
 
 
 @pytest.fixture(scope="module")
-def verdicts(seeds_bot: QA, gold: list[dict]) -> dict[str, Verdict]:
-    return {row["id"]: seeds_bot.check(row["claim"]) for row in gold}
+def verdicts(report: ClaimReport) -> dict[str, Verdict]:
+    return {row.id: row.verdict for row in report.claims}
 
 
 def test_kunis_staying_on_is_refuted_by_her_stepping_down(seeds_bot: QA, seeds_copy: Path) -> None:
@@ -232,13 +238,76 @@ def test_supported_and_not_enough_info(verdicts: dict[str, Verdict], seeds_copy:
                 assert ev.quote_start <= ev.start < ev.end <= ev.quote_end
 
 
-def test_accuracy_on_the_claim_file(gold: list[dict], verdicts: dict[str, Verdict]) -> None:
-    confusion = Counter((row["label"], verdicts[row["id"]].verdict) for row in gold)
-    wrongly_supported = [row["id"] for row in gold
-                         if row["label"] == "REFUTED" and verdicts[row["id"]].verdict == "SUPPORTED"]
-    assert not wrongly_supported, wrongly_supported
-    accuracy = sum(n for (want, got), n in confusion.items() if want == got) / len(gold)
-    assert accuracy >= ACCURACY_FLOOR, dict(confusion)
+def test_accuracy_on_the_claim_file(report: ClaimReport) -> None:
+    confusion = report.to_dict()["confusion"]
+    assert report.n == 54 and sum(n for row in confusion.values() for n in row.values()) == 54
+    assert confusion["REFUTED"]["SUPPORTED"] == 0, confusion
+    assert report.label_accuracy >= ACCURACY_FLOOR, confusion
+    assert report.fever_score >= FEVER_FLOOR, confusion
+    assert report.latency_p50_ms is not None
+
+
+# --- claim metrics ---------------------------------------------------------------------------------------------
+
+
+def _verdict(label: str, *sources: str) -> Verdict:
+    return Verdict("a claim", label, 0.5, tuple(Evidence(None, s, 0, 1, "x", 0, 1, 0.5) for s in sources))
+
+
+def test_claim_metric_definitions() -> None:
+    rows = [
+        claim_result(GoldClaim("1", "a", "SUPPORTED", ("a.txt",)), _verdict("SUPPORTED", "a.txt"), 10.0),
+        claim_result(GoldClaim("2", "b", "SUPPORTED", ("a.txt",)), _verdict("SUPPORTED", "b.txt", "a.txt"), 20.0),
+        claim_result(GoldClaim("3", "c", "REFUTED", ()), _verdict("REFUTED", "b.txt"), 30.0),
+        claim_result(GoldClaim("4", "d", "REFUTED", ("a.txt",)), _verdict("NOT_ENOUGH_INFO"), 40.0),
+        claim_result(GoldClaim("5", "e", "NOT_ENOUGH_INFO", ()), _verdict("NOT_ENOUGH_INFO", "b.txt"), 50.0),
+    ]
+    # the deciding sentence is the first piece of evidence: row 2 has the right label from the wrong file;
+    # row 3 has no gold sources, so its label alone decides
+    assert [r.fever_correct for r in rows] == [True, False, True, False, True]
+    summary = summarize_claims(rows).to_dict()
+    assert summary["n"] == 5 and summary["label_accuracy"] == 80.0 and summary["fever_score"] == 60.0
+    assert summary["per_label"]["SUPPORTED"] == {"n": 2, "predicted": 2, "precision": 100.0, "recall": 100.0}
+    assert summary["per_label"]["REFUTED"] == {"n": 2, "predicted": 1, "precision": 100.0, "recall": 50.0}
+    assert summary["per_label"]["NOT_ENOUGH_INFO"] == {"n": 1, "predicted": 2, "precision": 50.0, "recall": 100.0}
+    assert summary["confusion"]["REFUTED"] == {"SUPPORTED": 0, "REFUTED": 1, "NOT_ENOUGH_INFO": 1}
+    assert summary["latency_ms"] == {"p50": 30.0, "p95": 48.0}
+    misses_first = [row["id"] for row in summarize_claims(rows).details()["claims"]]
+    assert misses_first[0] == "4" and misses_first[1] == "2"
+
+
+def test_claim_file_is_validated_before_any_model_loads(tmp_path: Path) -> None:
+    bad = tmp_path / "claims.jsonl"
+    bad.write_text('{"id": "1", "claim": "Kutcher resigned.", "label": "TRUE"}\n', encoding="utf-8")
+    with pytest.raises(QAError, match="is not one of SUPPORTED, REFUTED, NOT_ENOUGH_INFO"):
+        load_gold(bad)
+    bad.write_text('{"id": "1", "claim": "Kutcher resigned.", "label": "refuted", "sources": "a.txt"}\n',
+                   encoding="utf-8")
+    with pytest.raises(QAError, match="'sources' must be a list"):
+        load_gold(bad)
+    bad.write_text('{"id": "1", "claim": "Kutcher resigned.", "label": "refuted"}\n', encoding="utf-8")
+    assert load_gold(bad).claims[0].label == "REFUTED"
+
+
+def test_cli_eval_claims(seeds_bot: QA, seeds_copy: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                         capsys: pytest.CaptureFixture[str]) -> None:
+    from qa import cli
+    from qa import evaluate as ev
+
+    monkeypatch.setattr(ev, "open_bot", lambda *args, **kwargs: seeds_bot)
+    out = tmp_path / "claims-report.json"
+    assert cli.run(["eval", str(TINY_CLAIMS), "--json", "--out", str(out)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) == {"n", "label_accuracy", "fever_score", "per_label", "confusion", "latency_ms"}
+    assert data["n"] == 3
+    details = json.loads(out.read_text(encoding="utf-8"))
+    assert details["kind"] == "claims" and len(details["claims"]) == 3
+    for row in details["claims"]:
+        for ev_row in row["evidence"]:
+            assert_offsets(seeds_copy, Evidence(**ev_row))
+    assert cli.run(["eval", str(TINY_CLAIMS)]) == 0
+    text = capsys.readouterr().out
+    assert "label accuracy" in text and "FEVER score" in text and "gold / predicted" in text
 
 
 def test_check_rejects_empty_claims_and_bad_top_k(seeds_bot: QA) -> None:

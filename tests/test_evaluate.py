@@ -155,12 +155,10 @@ def test_detects_question_jsonl() -> None:
     assert sum(q.answerable for q in gold.questions) == 4
 
 
-def test_detects_claim_jsonl_and_refuses_it_for_now() -> None:
+def test_detects_claim_jsonl() -> None:
     gold = load_gold(TINY_CLAIMS)
     assert gold.kind == "claims"
     assert {c.label for c in gold.claims} == {"SUPPORTED", "REFUTED"}
-    with pytest.raises(QAError, match="claim evaluation is not supported yet"):
-        evaluate(gold)
 
 
 @pytest.mark.parametrize("version", ["1.1", "2.0"])
@@ -317,7 +315,7 @@ def test_cli_eval_json_and_out(index_dir: Path, tmp_path: Path, capsys: pytest.C
 
 
 def test_cli_eval_user_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(["eval", str(TINY_CLAIMS)]) == 2
-    assert "claim evaluation is not supported yet" in capsys.readouterr().err
+    assert run(["eval", str(TINY_CLAIMS), "--calibrate"]) == 2
+    assert "--calibrate needs a question gold file" in capsys.readouterr().err
     assert run(["eval", str(tmp_path / "missing.jsonl")]) == 2
     assert "gold file not found" in capsys.readouterr().err
