@@ -36,10 +36,12 @@ lint: $(STAMP)
 test: $(STAMP) chromium lint
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
 
-# Scores on the seeds gold questions and the SQuAD Super Bowl 50 benchmark (open-corpus); indexes
+# Scores on the seeds gold questions and claims, and the SQuAD Super Bowl 50 benchmark (open-corpus); indexes
 # and per-question reports (misses first) go to .cache/eval/, never to index/.
 eval: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/qa eval tests/data/seeds_questions.jsonl --out .cache/eval/seeds-report.json
+	@echo
+	HF_HUB_OFFLINE=1 $(BIN)/qa eval tests/data/seeds_claims.jsonl --out .cache/eval/seeds-claims-report.json
 	@echo
 	@if [ -f ../shared/benchmarks/squad-v1.1-dev-super-bowl-50.json ]; then \
 		echo "HF_HUB_OFFLINE=1 $(BIN)/qa eval ../shared/benchmarks/squad-v1.1-dev-super-bowl-50.json"; \
