@@ -20,6 +20,9 @@ from qa.errors import QAError
 log = logging.getLogger(__name__)
 
 SUFFIXES = (".txt", ".md")
+# An article, not a data dump: 5 MB is ~10,000 chunks, minutes of embedding on a CPU. Bigger files
+# are skipped by their size alone, before any byte is read, so indexing time stays bounded.
+MAX_FILE_BYTES = 5_000_000
 
 Span = tuple[int, int]
 
@@ -39,9 +42,9 @@ class Document:
         pos = 0
         for b_start, b_end in [*self.boilerplate, (len(self.text), len(self.text))]:
             start, end = pos, b_start
-            while start < end and self.text[start].isspace():
+            while start < end and _is_blank(self.text[start]):
                 start += 1
-            while end > start and self.text[end - 1].isspace():
+            while end > start and _is_blank(self.text[end - 1]):
                 end -= 1
             if start < end:
                 blocks.append((start, end))
@@ -58,6 +61,12 @@ class Document:
         new_start = para_start + 2 if para_start >= 0 else max(block_start, start - max_extra)
         new_end = para_end if para_end >= 0 else min(block_end, end + max_extra)
         return min(new_start, start), max(new_end, end)
+
+
+def _is_blank(ch: str) -> bool:
+    """Whitespace, or the byte-order mark that a UTF-8 file may start with: open(..., encoding="utf-8")
+    keeps it in the text (so offsets count it) but no chunk or quote should start with it."""
+    return ch.isspace() or ch == "\ufeff"
 
 
 def sha256_text(text: str) -> str:
@@ -89,9 +98,9 @@ def _lines(text: str) -> list[Span]:
     spans = []
     for m in re.finditer(r"[^\r\n]+", text):
         start, end = m.start(), m.end()
-        while start < end and text[start].isspace():
+        while start < end and _is_blank(text[start]):
             start += 1
-        while end > start and text[end - 1].isspace():
+        while end > start and _is_blank(text[end - 1]):
             end -= 1
         if start < end:
             spans.append((start, end))
@@ -131,14 +140,17 @@ def find_boilerplate(text: str) -> tuple[Span, ...]:
 
 
 def read_document(path: Path, source: str) -> Document | None:
-    """Read one file; ``None`` (with a warning naming it) when it is empty, binary or not UTF-8."""
+    """Read one file; ``None`` (with a warning naming it) when it is unreadable, too big, empty,
+    binary or not UTF-8."""
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            log.warning("skipped %s: %.1f MB is over the %d MB limit for one article; split it into articles",
+                        source, size / 1e6, MAX_FILE_BYTES // 1_000_000)
+            return None
         raw = path.read_bytes()
     except OSError as err:
         log.warning("skipped %s: cannot read it (%s)", source, err.strerror or err)
-        return None
-    if not raw.strip():
-        log.warning("skipped %s: the file is empty", source)
         return None
     if b"\x00" in raw:
         log.warning("skipped %s: it looks binary (contains NUL bytes)", source)
@@ -148,6 +160,9 @@ def read_document(path: Path, source: str) -> Document | None:
     except UnicodeDecodeError as err:
         log.warning("skipped %s: not UTF-8 (byte %d); re-save it as UTF-8", source, err.start)
         return None
+    if all(_is_blank(ch) for ch in text):
+        log.warning("skipped %s: the file is empty", source)
+        return None
     # Offsets are into the text as open(..., encoding="utf-8").read() returns it: universal
     # newlines turn \r\n into \n, so decode the same way.
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -155,10 +170,20 @@ def read_document(path: Path, source: str) -> Document | None:
 
 
 def iter_paths(folder: Path) -> list[Path]:
-    """Every .txt and .md under ``folder``, recursively, sorted; symlink loops are not followed."""
+    """Every .txt and .md under ``folder``, recursively, sorted. Linked folders are not entered (a
+    link can loop back or lead out of the corpus), and each one is named in a warning."""
+
+    def unlistable(err: OSError) -> None:
+        name = Path(err.filename).relative_to(folder).as_posix() if err.filename else folder
+        log.warning("skipped %s: cannot list it (%s)", name, err.strerror or err)
+
     found = []
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False, onerror=unlistable):
         dirnames.sort()
+        for name in dirnames:
+            if (Path(dirpath) / name).is_symlink():
+                log.warning("skipped %s: a link to a folder is not followed",
+                            (Path(dirpath) / name).relative_to(folder).as_posix())
         for name in filenames:
             if name.lower().endswith(SUFFIXES) and not name.startswith("."):
                 found.append(Path(dirpath) / name)

@@ -1,8 +1,19 @@
-"""Shared fixtures: one real index of the seeds per test session (real model, real FAISS)."""
+"""Shared fixtures: one real index of the seeds per test session (real model, real FAISS), one web
+chat served in this process and one ``ui.py`` server as a user starts it, each shared by the modules
+that need it so that no model loads more often than it must."""
 
 from __future__ import annotations
 
+import importlib
+import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -12,6 +23,23 @@ from qa.embedding import Embedder
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
+QA_CMD = [sys.executable, "-m", "qa.cli"]
+SERVER_START_S = 180  # model load and indexing on a slow 2-core machine
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # ui.py is a script at the repository root, outside the qa package
+
+
+def run_qa(args: list[str], cwd: Path, env: dict[str, str] | None = None,
+           timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """The `qa` command as a user runs it, offline."""
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})}
+    return subprocess.run([*QA_CMD, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -30,8 +58,92 @@ def seeds_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def seeds_bot(seeds_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> QA:
-    return QA.from_folder(seeds_copy, tmp_path_factory.mktemp("index") / "index")
+def seeds_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The index folder of ``seeds_bot``; tests may read it, never write it."""
+    return tmp_path_factory.mktemp("index") / "index"
+
+
+@pytest.fixture(scope="session")
+def seeds_bot(seeds_copy: Path, seeds_index: Path) -> QA:
+    return QA.from_folder(seeds_copy, seeds_index)
+
+
+@pytest.fixture(scope="session")
+def chat_url(seeds_bot: QA, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The web chat served in this process on the session's seeds bot (no second model load)."""
+    ui = importlib.import_module("ui")
+    demo = ui.build_app(ui.SharedBot(seeds_bot, tmp_path_factory.mktemp("ui-index")))
+    demo.queue(default_concurrency_limit=ui.CONCURRENCY)
+    port = free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        demo.close()
+
+
+@dataclass(frozen=True)
+class Server:
+    """A running ``ui.py``: where it serves, its process, and the corpus copy it indexed."""
+
+    url: str
+    port: int
+    proc: subprocess.Popen
+    corpus: Path
+    log: Path
+
+    def rss_bytes(self) -> int:
+        """Resident memory of the server process, from /proc."""
+        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+        raise AssertionError("no VmRSS in /proc status")
+
+
+def _wait_until_serving(server: Server) -> None:
+    """Poll the page (without any proxy) until it answers; fail with the server's log if it dies."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    deadline = time.monotonic() + SERVER_START_S
+    while True:
+        if server.proc.poll() is not None:
+            pytest.fail(f"ui.py exited with {server.proc.returncode}:\n{server.log.read_text()[-3000:]}")
+        try:
+            with opener.open(server.url, timeout=5):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                pytest.fail(f"ui.py did not serve {server.url} within {SERVER_START_S} s:\n{server.log.read_text()[-3000:]}")
+            time.sleep(0.5)
+
+
+@pytest.fixture(scope="session")
+def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """`ui.py --corpus COPY --index TMP --port FREE` with no --host and no QA_HOST, as a user starts it."""
+    root = tmp_path_factory.mktemp("ui")
+    corpus = root / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if key != "QA_HOST"}
+    env.update(HF_HUB_OFFLINE="1", GRADIO_ANALYTICS_ENABLED="False", GRADIO_TEMP_DIR=str(root / "gradio"),
+               TOKENIZERS_PARALLELISM="false")
+    log = root / "server.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "ui.py"), "--corpus", str(corpus), "--index", str(root / "index"),
+             "--port", str(port)],
+            cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    server = Server(f"http://127.0.0.1:{port}/", port, proc, corpus, log)
+    try:
+        _wait_until_serving(server)
+        yield server
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def assert_offsets(corpus: Path, item) -> None:

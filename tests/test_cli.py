@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import SEEDS
+from .conftest import SEEDS, run_qa
 
-QA_CMD = [sys.executable, "-m", "qa.cli"]
-
-
-def _qa(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    return subprocess.run([*QA_CMD, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+_qa = run_qa
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,6 @@ The API tests serve the app in this process on the session's seeds bot, so no mo
 from __future__ import annotations
 
 import importlib
-import socket
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,9 +17,8 @@ from qa.documents import Document
 from qa.embedding import Embedder
 from qa.pipeline import build_index
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # ui.py is a script at the repository root, outside the qa package
+from .conftest import ROOT
+
 ui = importlib.import_module("ui")
 
 # gradio's queue calls pandas options that pandas 3 deprecates: noise from a dependency, not from us
@@ -35,17 +31,8 @@ MARKUP = "<script>alert(1)</script><b>x</b>"
 
 
 @pytest.fixture(scope="module")
-def client(seeds_bot: QA, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
-    demo = ui.build_app(ui.SharedBot(seeds_bot, tmp_path_factory.mktemp("ui-index")))
-    demo.queue(default_concurrency_limit=ui.CONCURRENCY)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    try:
-        yield Client(f"http://127.0.0.1:{port}/", verbose=False)
-    finally:
-        demo.close()
+def client(chat_url: str) -> Client:
+    return Client(chat_url, verbose=False)
 
 
 def test_api_answer_names_a_seed_file(client: Client) -> None:

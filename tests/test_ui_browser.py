@@ -1,18 +1,11 @@
 """The web chat end to end: `ui.py` as a user starts it, driven in Debian's chromium by Playwright.
 
-One server and one browser serve the whole module, against a private copy of seeds/, so the
-repository's corpus and index are never touched.
+One browser serves the whole module, against the session's `ui.py` server (conftest.ui_server),
+which indexes a private copy of seeds/, so the repository's corpus and index are never touched.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,13 +14,13 @@ from playwright.sync_api import Browser, Locator, Page, sync_playwright
 
 from qa import QA
 
+from .conftest import ROOT, Server
+
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parent.parent
 SEEDS = sorted(p.name for p in (ROOT / "seeds").iterdir() if p.suffix in (".txt", ".md"))
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-START_TIMEOUT_S = 180  # model load and indexing on a slow 2-core machine
 REPLY_TIMEOUT_MS = 60_000
 ZORBLAX = (
     "Zorblax Festival returns\n\n"
@@ -37,55 +30,9 @@ ZORBLAX = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait_until_serving(url: str, proc: subprocess.Popen, log: Path) -> None:
-    """Poll the page (without any proxy) until it answers; fail with the server's log if it dies."""
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while True:
-        if proc.poll() is not None:
-            pytest.fail(f"ui.py exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with opener.open(url, timeout=5):
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                pytest.fail(f"ui.py did not serve {url} within {START_TIMEOUT_S} s:\n{log.read_text()[-3000:]}")
-            time.sleep(0.5)
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`ui.py --corpus COPY --index TMP` on a free port; yields its URL."""
-    root = tmp_path_factory.mktemp("ui")
-    corpus = root / "corpus"
-    shutil.copytree(ROOT / "seeds", corpus)
-    port = _free_port()
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False",
-           "GRADIO_TEMP_DIR": str(root / "gradio"), "TOKENIZERS_PARALLELISM": "false"}
-    log = root / "server.log"
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "ui.py"), "--corpus", str(corpus), "--index", str(root / "index"),
-             "--host", "127.0.0.1", "--port", str(port)],
-            cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        _wait_until_serving(url, proc, log)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+def server(ui_server: Server) -> str:
+    return ui_server.url
 
 
 @pytest.fixture(scope="module")
