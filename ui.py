@@ -341,7 +341,7 @@ def build_app(shared: SharedBot) -> gr.Blocks:
 
         mode: "Ask" answers, "Check" gives a verdict, anything else ("Auto") decides by the message's form.
         """
-        return reply(shared.bot, message, mode)[0]
+        return reply(shared.bot, message if isinstance(message, str) else "", mode)[0]
 
     with gr.Blocks(title="factqa", analytics_enabled=False) as demo:
         gr.Markdown(
