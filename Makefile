@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 CORPUS ?= seeds
 INDEX ?= index
 
-.PHONY: run test lint index eval bench clean chromium
+.PHONY: run test stress lint index eval bench clean chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ lint: $(STAMP)
 
 test: $(STAMP) chromium lint
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
+
+# The long runs `make test` leaves out: 20 users x 20 questions on the web chat, a dozen killed
+# `qa index` runs, more hypothesis examples. Prints the load numbers the README records.
+stress: $(STAMP) chromium
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -m stress
 
 # Scores on the seeds gold questions and claims, and the SQuAD Super Bowl 50 benchmark (open-corpus); indexes
 # and per-question reports (misses first) go to .cache/eval/, never to index/.

@@ -4,8 +4,10 @@ that need it so that no model loads more often than it must."""
 
 from __future__ import annotations
 
+import html
 import importlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -90,6 +92,7 @@ class Server:
     port: int
     proc: subprocess.Popen
     corpus: Path
+    index: Path
     log: Path
 
     def rss_bytes(self) -> int:
@@ -133,7 +136,7 @@ def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
              "--port", str(port)],
             cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT,
         )
-    server = Server(f"http://127.0.0.1:{port}/", port, proc, corpus, log)
+    server = Server(f"http://127.0.0.1:{port}/", port, proc, corpus, root / "index", log)
     try:
         _wait_until_serving(server)
         yield server
@@ -144,6 +147,53 @@ def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+_QUOTE = re.compile(
+    r'<blockquote>(?P<quote>.*?)</blockquote><p class="qa-cite">Source: (?P<source>.*?) · characters '
+    r"(?P<start>\d+)–(?P<end>\d+)",
+    re.S,
+)
+_MARKED = re.compile(r"(?P<pre>.*?)<mark>(?P<answer>.*?)</mark>(?P<post>.*)", re.S)
+
+
+@dataclass(frozen=True)
+class Quoted:
+    """One quote of a reply as the page shows it: source, offsets, answer (if marked) and quote."""
+
+    source: str
+    start: int
+    end: int
+    answer: str | None
+    quote: str
+    quote_start: int
+
+
+def quotes_in(reply: str) -> list[Quoted]:
+    """Every quote in a reply's HTML; the citation gives the answer's offsets, or the quote's when
+    nothing is marked."""
+    found = []
+    for m in _QUOTE.finditer(reply):
+        start, end = int(m["start"]), int(m["end"])
+        marked = _MARKED.fullmatch(m["quote"])
+        if marked is None:
+            quote = html.unescape(m["quote"])
+            found.append(Quoted(html.unescape(m["source"]), start, end, None, quote, start))
+        else:
+            pre, answer, post = (html.unescape(marked[k]) for k in ("pre", "answer", "post"))
+            found.append(Quoted(html.unescape(m["source"]), start, end, answer, pre + answer + post, start - len(pre)))
+    return found
+
+
+def assert_reply_verbatim(corpus: Path, reply: str) -> None:
+    """No error, at least one quote, and each quote and answer exactly where the reply says."""
+    assert 'class="qa-reply"' in reply and 'class="qa-error"' not in reply, reply
+    quoted = quotes_in(reply)
+    assert quoted, reply
+    for q in quoted:
+        text = (corpus / q.source).read_text(encoding="utf-8")
+        assert text[q.start : q.end] == (q.answer if q.answer is not None else q.quote), q
+        assert text[q.quote_start : q.quote_start + len(q.quote)] == q.quote, q
 
 
 def assert_offsets(corpus: Path, item) -> None:

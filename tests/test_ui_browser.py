@@ -6,15 +6,18 @@ which indexes a private copy of seeds/, so the repository's corpus and index are
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from gradio_client import Client
 from playwright.sync_api import Browser, Locator, Page, sync_playwright
 
 from qa import QA
+from qa.store import CorpusIndex
 
-from .conftest import ROOT, Server
+from .conftest import ROOT, Server, assert_reply_verbatim
 
 pytestmark = pytest.mark.browser
 
@@ -111,3 +114,58 @@ def test_uploaded_article_can_be_asked_at_once(page: Page, tmp_path: Path) -> No
     shot = tmp_path / "chat.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 0
+
+
+ADDED = {  # file: (article, question, what the answer must quote)
+    "lantern_parade.txt": ("The Lantern Parade was held in Hirtshals on 9 August 2024. Forty bands marched.",
+                           "Where was the Lantern Parade held?", "Hirtshals"),
+    "cheese_market.md": ("# Cheese fair\n\nThe Skagen cheese market sold 3,000 wheels of cheese on its first day.",
+                         "How many wheels of cheese did the Skagen market sell?", "3,000"),
+    "glacier_lecture.txt": ("Professor Ingrid Dahl gave the glacier lecture at Tromsø University in October.",
+                            "Who gave the glacier lecture?", "Ingrid Dahl"),
+}
+ASKED_MEANWHILE = ["when did Kutcher resign?", "How old is Masterson?", "Who did Kutcher start Thorn with?"]
+
+
+def test_articles_added_while_others_ask_are_all_kept(page: Page, ui_server: Server, tmp_path: Path) -> None:
+    """Three users keep asking through gradio_client while articles are added in the browser: no
+    query fails, and every article ends up on disk, in the index and in the answers."""
+    stop, lock = threading.Event(), threading.Lock()
+    errors: list[str] = []
+    answered = [0]
+
+    def keep_asking(question: str) -> None:
+        client = Client(ui_server.url, verbose=False)
+        while not stop.is_set():
+            try:
+                reply = client.submit(message=question, mode="Ask", api_name="/ask").result(timeout=300)
+                assert_reply_verbatim(ui_server.corpus, reply)
+                with lock:
+                    answered[0] += 1
+            except Exception as err:  # recorded, and fails the test below
+                with lock:
+                    errors.append(f"{question!r}: {type(err).__name__}: {err}")
+
+    askers = [threading.Thread(target=keep_asking, args=(q,)) for q in ASKED_MEANWHILE]
+    for thread in askers:
+        thread.start()
+    try:
+        for name, (text, _, _) in ADDED.items():
+            article = tmp_path / name
+            article.write_text(text + "\n", encoding="utf-8")
+            page.set_input_files("#qa-upload input[type=file]", str(article))
+            page.wait_for_selector(f"#qa-upload-status strong:text-is('{name}')")
+    finally:
+        stop.set()
+        for thread in askers:
+            thread.join()
+    assert not errors, errors[:3]
+    assert answered[0] >= len(ASKED_MEANWHILE)
+    listed = page.locator("#qa-articles").inner_text()
+    indexed = CorpusIndex.load(ui_server.index).by_source
+    client = Client(ui_server.url, verbose=False)
+    for name, (_, question, answer) in ADDED.items():
+        assert (ui_server.corpus / name).is_file() and name in listed and name in indexed
+        reply = client.predict(message=question, mode="Ask", api_name="/ask")
+        assert_reply_verbatim(ui_server.corpus, reply)
+        assert name in reply and answer in reply, reply
