@@ -38,11 +38,12 @@ class LoadRun:
 
     def summary(self, users: int, rounds: int) -> str:
         q = statistics.quantiles(self.latencies, n=100, method="inclusive")
+        marks = sorted({0, rounds // 4, rounds // 2, 3 * rounds // 4, rounds - 1})
+        rss = ", ".join(f"{r + 1}: {self.rss[r] / 2**20:.0f} MB" for r in marks)
         return (
             f"{users} users x {rounds} questions: {len(self.latencies)} replies in {self.wall_s:.1f} s, "
             f"{len(self.latencies) / self.wall_s:.2f} replies/s; latency p50 {q[49]:.2f} s, p90 {q[89]:.2f} s, "
-            f"p99 {q[98]:.2f} s, max {max(self.latencies):.2f} s; server RSS {self.rss[0] / 2**20:.0f} MB after "
-            f"round 1, {self.rss[-1] / 2**20:.0f} MB after round {rounds}; {len(self.errors)} errors"
+            f"p99 {q[98]:.2f} s, max {max(self.latencies):.2f} s; server RSS after round {rss}; {len(self.errors)} errors"
         )
 
 

@@ -93,6 +93,11 @@ def test_markup_in_a_question_is_shown_not_run(page: Page) -> None:
     assert reply.is_visible()
 
 
+def test_input_without_words_gets_a_message_in_the_chat(page: Page) -> None:
+    reply = send(page, "?! … 🤔")
+    assert "the question is empty" in reply.locator(".qa-error").inner_text()
+
+
 def test_statement_gets_a_verdict_badge(page: Page) -> None:
     if not hasattr(QA, "check"):
         pytest.skip("QA.check (claim verdicts) is not in qa.pipeline yet")
