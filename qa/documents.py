@@ -174,7 +174,8 @@ def iter_paths(folder: Path) -> list[Path]:
     link can loop back or lead out of the corpus), and each one is named in a warning."""
 
     def unlistable(err: OSError) -> None:
-        name = Path(err.filename).relative_to(folder).as_posix() if err.filename else folder
+        path = Path(err.filename or folder)
+        name = str(folder) if path == folder else path.relative_to(folder).as_posix()
         log.warning("skipped %s: cannot list it (%s)", name, err.strerror or err)
 
     found = []

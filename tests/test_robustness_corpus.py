@@ -164,6 +164,15 @@ def _load_as_nobody(folder: Path) -> tuple[list[str], str]:
     return sources, warnings
 
 
+def _load_unprivileged(folder: Path, caplog: pytest.LogCaptureFixture) -> tuple[list[str], str]:
+    """load_folder as a user whom file modes bind: this one, or ``nobody`` when running as root."""
+    if os.geteuid() == 0:
+        return _load_as_nobody(folder)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="qa.documents"):
+        return [d.source for d in load_folder(folder)], caplog.text
+
+
 def test_unreadable_files_and_folders_are_named(caplog: pytest.LogCaptureFixture) -> None:
     # pytest's tmp_path sits under a 0700 folder that nobody could enter, so make one open to all
     base = Path(tempfile.mkdtemp(prefix="factqa-perm-"))
@@ -175,14 +184,12 @@ def test_unreadable_files_and_folders_are_named(caplog: pytest.LogCaptureFixture
         (base / "locked").mkdir()
         (base / "locked" / "inside.txt").write_text("Nobody may list this folder.\n", encoding="utf-8")
         (base / "locked").chmod(0o000)
-        if os.geteuid() == 0:
-            sources, warnings = _load_as_nobody(base)
-        else:
-            with caplog.at_level(logging.WARNING, logger="qa.documents"):
-                sources, warnings = [d.source for d in load_folder(base)], caplog.text
+        sources, warnings = _load_unprivileged(base, caplog)
         assert sources == ["ok.txt"]
         assert "skipped secret.txt: cannot read it (Permission denied)" in warnings
-        assert "locked: cannot list it (Permission denied)" in warnings
+        assert "skipped locked: cannot list it (Permission denied)" in warnings
+        sources, warnings = _load_unprivileged(base / "locked", caplog)
+        assert sources == [] and f"skipped {base / 'locked'}: cannot list it (Permission denied)" in warnings
     finally:
         (base / "locked").chmod(0o755)
         shutil.rmtree(base)
