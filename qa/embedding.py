@@ -77,8 +77,12 @@ class Embedder:
         self.warm_up()
         return int(self._model.get_embedding_dimension())
 
-    def encode(self, texts: list[str]) -> np.ndarray:
-        """float32 array of shape (len(texts), dimension), each row of unit length."""
+    def encode(self, texts: list[str], show_progress: bool | None = None) -> np.ndarray:
+        """float32 array of shape (len(texts), dimension), each row of unit length.
+
+        ``show_progress`` None shows sentence-transformers' bar for PROGRESS_MIN_TEXTS or more texts;
+        a streaming caller that draws its own bar passes False.
+        """
         self.warm_up()
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
@@ -87,6 +91,6 @@ class Embedder:
             batch_size=self.batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
-            show_progress_bar=len(texts) >= PROGRESS_MIN_TEXTS,
+            show_progress_bar=len(texts) >= PROGRESS_MIN_TEXTS if show_progress is None else show_progress,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)

@@ -5,11 +5,13 @@ Layout of an index folder (see index/README.md):
 - ``manifest.json``   format version, model, chunking settings, file hashes, counts and the
                       names of the two data files below; written last, by rename, so it only
                       ever names complete data files.
-- ``vectors-<generation>.faiss``  FAISS inner-product index over L2-normalised vectors, row i =
-                      chunk i.
+- ``vectors-<generation>.faiss``  FAISS inner-product index over L2-normalised vectors, keyed by
+                      chunk id: exact (flat) while small, IVF-SQ8 once past ``FLAT_MAX_VECTORS``.
 - ``chunks-<generation>.json``    documents (source, sha256, text, boilerplate spans) and chunks
-                      (document number, start, end).
+                      (document number, start, end, chunk id).
 
+Chunk ids only ever grow and chunks are kept in id order, so a FAISS id maps back to its chunk by
+binary search, and an incremental build removes and adds only the vectors of files that changed.
 An interrupted write leaves the previous manifest and its data files untouched.
 """
 
@@ -20,16 +22,18 @@ import errno
 import fcntl
 import json
 import logging
+import math
 import os
 import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import faiss
 import numpy as np
+from tqdm import tqdm
 
 from qa.chunking import Chunk, Chunker, ChunkSettings
 from qa.documents import Document, sha256_text
@@ -38,10 +42,86 @@ from qa.errors import QAError
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: chunk ids in the chunk rows, FAISS index keyed by them, index choice recorded
 MANIFEST = "manifest.json"
 LOCK = ".lock"
 LOCK_TIMEOUT_S = 60.0
+
+# Exact search stays below FLAT_MAX_VECTORS; above it an IVF index with 8-bit scalar-quantised
+# vectors (a quarter of the memory of float32) answers, its nprobe tuned to TARGET_RECALL.
+FLAT_MAX_VECTORS = 200_000
+TARGET_RECALL = 0.95
+NPROBE_CANDIDATES = (4, 8, 16, 24, 32, 48, 64, 96, 128, 192, 256)
+TRAIN_PER_LIST = 40  # k-means points per inverted list; FAISS warns below 39
+TUNING_QUERIES = 200
+EMBED_BATCH = 256  # chunks embedded and appended per step of a streaming build
+COPY_BATCH = 65_536  # vectors copied per step when the flat index is converted
+
+
+@dataclass(frozen=True)
+class IndexChoice:
+    """Which FAISS index holds the vectors, and the recall@10 against exact search it measured."""
+
+    kind: str  # "flat" (exact) or "ivf-sq8" (approximate)
+    nlist: int = 0
+    nprobe: int = 0
+    recall_at_10: float = 1.0
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def flat_index(dimension: int) -> faiss.Index:
+    """Exact inner-product search over vectors keyed by chunk id."""
+    return faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+
+
+def nlist_for(n: int) -> int:
+    """About sqrt(n) inverted lists, a power of two (~1,000 vectors per list at a million), and
+    never fewer than TRAIN_PER_LIST training points per list."""
+    return max(1, min(2 ** round(math.log2(math.sqrt(max(n, 1)))), n // TRAIN_PER_LIST))
+
+
+def approximate_index(flat: faiss.Index, seed: int = 0) -> tuple[faiss.Index, IndexChoice]:
+    """Copy an ``IndexIDMap2`` flat index into IVF-SQ8 with the same ids; tune nprobe against it.
+
+    nprobe is the smallest candidate whose recall@10 reaches TARGET_RECALL on stored vectors used
+    as queries (each query's own id left out of both answers), measured against ``flat``.
+    """
+    n, dimension = flat.ntotal, flat.d
+    exact = faiss.downcast_index(flat.index)
+    ids = faiss.vector_to_array(flat.id_map)
+    nlist = nlist_for(n)
+    rng = np.random.default_rng(seed)
+    sample = np.sort(rng.choice(n, size=min(n, nlist * TRAIN_PER_LIST), replace=False))
+    ivf = faiss.index_factory(dimension, f"IVF{nlist},SQ8", faiss.METRIC_INNER_PRODUCT)
+    ivf.train(exact.reconstruct_batch(sample))
+    for start in range(0, n, COPY_BATCH):
+        stop = min(n, start + COPY_BATCH)
+        ivf.add_with_ids(exact.reconstruct_n(start, stop - start), ids[start:stop])
+    rows = rng.choice(n, size=min(n, TUNING_QUERIES), replace=False)
+    queries, own = exact.reconstruct_batch(np.sort(rows)), ids[np.sort(rows)]
+    truth = _top_without_self(flat, queries, own)
+    nprobe, recall = NPROBE_CANDIDATES[-1], 0.0
+    for candidate in NPROBE_CANDIDATES:
+        faiss.extract_index_ivf(ivf).nprobe = min(candidate, nlist)
+        recall = recall_at(truth, _top_without_self(ivf, queries, own))
+        nprobe = min(candidate, nlist)
+        if recall >= TARGET_RECALL or candidate >= nlist:
+            break
+    log.info("approximate index: IVF%d,SQ8 over %d vectors, nprobe %d, recall@10 %.3f", nlist, n, nprobe, recall)
+    return ivf, IndexChoice("ivf-sq8", nlist, nprobe, round(recall, 4))
+
+
+def _top_without_self(index: faiss.Index, queries: np.ndarray, own: np.ndarray, k: int = 10) -> list[list[int]]:
+    _, labels = index.search(queries, k + 1)
+    return [[int(x) for x in row if x >= 0 and x != me][:k] for row, me in zip(labels, own)]
+
+
+def recall_at(truth: list[list[int]], found: list[list[int]]) -> float:
+    """Mean share of each exact top-k that the approximate top-k also holds."""
+    hits = [len(set(t) & set(f)) / len(t) for t, f in zip(truth, found) if t]
+    return float(np.mean(hits)) if hits else 1.0
 
 
 @dataclass(frozen=True)
@@ -99,8 +179,29 @@ def write_lock(folder: Path, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[None
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def _stream_embed(
+    vectors: faiss.Index, chunks: list[Chunk], ids: np.ndarray, texts: dict[str, str], embedder: Embedder
+) -> None:
+    """Embed ``chunks`` EMBED_BATCH at a time, longest first, appending each batch to ``vectors``.
+
+    Sorting by length over the whole set pads each batch as little as one big ``encode`` call
+    would; only one batch of texts and vectors is alive at a time. The bar shows on a terminal.
+    """
+    order = sorted(range(len(chunks)), key=lambda i: chunks[i].start - chunks[i].end)
+    with tqdm(total=len(chunks), unit="chunk", desc="embedding", disable=None, leave=False) as bar:
+        for start in range(0, len(order), EMBED_BATCH):
+            rows = order[start : start + EMBED_BATCH]
+            batch = [texts[chunks[i].source][chunks[i].start : chunks[i].end] for i in rows]
+            vectors.add_with_ids(embedder.encode(batch, show_progress=False), ids[rows])
+            bar.update(len(rows))
+
+
 class CorpusIndex:
-    """Documents, their chunks and one unit vector per chunk, in step by construction."""
+    """Documents, their chunks and one unit vector per chunk, in step by construction.
+
+    ``chunks[i]`` has id ``ids[i]`` in the FAISS index; ids ascend, so a search result maps back to
+    its chunk number by binary search.
+    """
 
     def __init__(
         self,
@@ -110,9 +211,14 @@ class CorpusIndex:
         model_id: str,
         settings: ChunkSettings,
         corpus_root: str,
+        ids: np.ndarray | None = None,
+        choice: IndexChoice | None = None,
     ) -> None:
         if vectors.ntotal != len(chunks):
             raise QAError(f"index is inconsistent: {vectors.ntotal} vectors for {len(chunks)} chunks")
+        self.ids = np.arange(len(chunks), dtype=np.int64) if ids is None else np.asarray(ids, dtype=np.int64)
+        if len(self.ids) != len(chunks) or np.any(np.diff(self.ids) <= 0):
+            raise QAError(f"index is inconsistent: {len(self.ids)} chunk ids for {len(chunks)} chunks, or not ascending")
         self.documents = documents
         self.by_source = {doc.source: doc for doc in documents}
         self.chunks = chunks
@@ -120,6 +226,7 @@ class CorpusIndex:
         self.model_id = model_id
         self.settings = settings
         self.corpus_root = corpus_root
+        self.choice = choice or IndexChoice("flat")
 
     # -- building ---------------------------------------------------------------------------
 
@@ -131,36 +238,54 @@ class CorpusIndex:
         corpus_root: str,
         settings: ChunkSettings | None = None,
         previous: CorpusIndex | None = None,
+        flat_max: int | None = None,
     ) -> tuple[CorpusIndex, BuildReport]:
-        """Chunk and embed ``documents``, reusing ``previous``'s vectors for unchanged files."""
-        settings = settings or ChunkSettings()
-        chunker = Chunker(settings)
-        reusable: dict[tuple[str, str], list[int]] = {}
-        if previous is not None and previous.model_id == embedder.model_id and previous.settings == settings:
-            for i, chunk in enumerate(previous.chunks):
-                doc = previous.by_source[chunk.source]
-                reusable.setdefault((doc.source, doc.sha256), []).append(i)
-        chunks: list[Chunk] = []
-        parts: list[np.ndarray] = []
-        embedded, reused = [], []
-        for doc in documents:
-            rows = reusable.get((doc.source, doc.sha256))
-            if rows is not None:
-                chunks.extend(previous.chunks[i] for i in rows)
-                parts.append(previous.vectors.reconstruct_batch(np.asarray(rows, dtype=np.int64)))
-                reused.append(doc.source)
-                continue
-            doc_chunks = chunker.split(doc)
-            chunks.extend(doc_chunks)
-            parts.append(embedder.encode([doc.text[c.start : c.end] for c in doc_chunks]))
-            embedded.append(doc.source)
-        index = faiss.IndexFlatIP(embedder.dimension)
-        if parts:
-            index.add(np.ascontiguousarray(np.vstack(parts), dtype=np.float32))
-        dropped = sorted(set(previous.by_source) - {d.source for d in documents}) if previous else []
-        report = BuildReport(tuple(embedded), tuple(reused), tuple(dropped), len(chunks))
-        return cls(documents, chunks, index, embedder.model_id, settings, corpus_root), report
+        """Chunk and embed new or changed files, streaming their vectors into the index in batches.
 
+        ``previous`` (a compatible index) is updated in place: the vectors of changed and deleted
+        files are removed by id, unchanged files keep theirs untouched. The flat index becomes an
+        approximate one once it holds more than ``flat_max`` vectors (default FLAT_MAX_VECTORS).
+        """
+        settings = settings or ChunkSettings()
+        flat_max = FLAT_MAX_VECTORS if flat_max is None else flat_max
+        compatible = (
+            previous is not None
+            and previous.model_id == embedder.model_id
+            and previous.settings == settings
+            and previous.vectors.d == embedder.dimension
+        )
+        old_hashes = {doc.source: doc.sha256 for doc in previous.documents} if compatible else {}
+        unchanged = {doc.source for doc in documents if old_hashes.get(doc.source) == doc.sha256}
+        chunks: list[Chunk] = []
+        kept_ids: list[int] = []
+        if compatible:
+            vectors, choice = previous.vectors, previous.choice
+            gone = []
+            for chunk, chunk_id in zip(previous.chunks, previous.ids.tolist()):
+                if chunk.source in unchanged:
+                    chunks.append(chunk)
+                    kept_ids.append(chunk_id)
+                else:
+                    gone.append(chunk_id)
+            if gone:
+                vectors.remove_ids(np.asarray(gone, dtype=np.int64))
+        else:
+            vectors, choice = flat_index(embedder.dimension), IndexChoice("flat")
+        fresh = [doc for doc in documents if doc.source not in unchanged]
+        chunker = Chunker(settings)
+        new_chunks = [chunk for doc in fresh for chunk in chunker.split(doc)]  # offsets only: cheap
+        first_id = int(previous.ids[-1]) + 1 if compatible and len(previous.ids) else 0
+        new_ids = np.arange(first_id, first_id + len(new_chunks), dtype=np.int64)
+        texts = {doc.source: doc.text for doc in fresh}
+        _stream_embed(vectors, new_chunks, new_ids, texts, embedder)
+        chunks.extend(new_chunks)
+        if choice.kind == "flat" and vectors.ntotal > flat_max:
+            vectors, choice = approximate_index(vectors)
+        ids = np.concatenate([np.asarray(kept_ids, dtype=np.int64), new_ids])
+        dropped = sorted(set(previous.by_source) - {d.source for d in documents}) if previous else []
+        report = BuildReport(tuple(d.source for d in fresh), tuple(d.source for d in documents if d.source in unchanged),
+                             tuple(dropped), len(chunks))
+        return cls(documents, chunks, vectors, embedder.model_id, settings, corpus_root, ids, choice), report
     # -- search -----------------------------------------------------------------------------
 
     def search(self, query_vector: np.ndarray, k: int) -> list[tuple[int, float]]:
@@ -168,8 +293,10 @@ class CorpusIndex:
         k = min(k, self.vectors.ntotal)
         if k <= 0:
             return []
-        scores, ids = self.vectors.search(query_vector.reshape(1, -1).astype(np.float32), k)
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
+        scores, labels = self.vectors.search(query_vector.reshape(1, -1).astype(np.float32), k)
+        found = labels[0] >= 0
+        rows = np.searchsorted(self.ids, labels[0][found])
+        return [(int(i), float(s)) for i, s in zip(rows, scores[0][found])]
 
     def chunk_text(self, i: int) -> str:
         chunk = self.chunks[i]
@@ -199,7 +326,7 @@ class CorpusIndex:
             "vectors_file": f"vectors-{generation}.faiss",
             "chunks_file": f"chunks-{generation}.json",
             "model": {"id": self.model_id, "dimension": self.vectors.d},
-            "faiss_index": "IndexFlatIP",
+            "faiss_index": self.choice.to_dict(),
             "chunking": self.settings.to_dict(),
             "corpus_root": self.corpus_root,
             "files": {doc.source: doc.sha256 for doc in self.documents},
@@ -221,7 +348,7 @@ class CorpusIndex:
                 {"source": d.source, "sha256": d.sha256, "text": d.text, "boilerplate": [list(s) for s in d.boilerplate]}
                 for d in self.documents
             ],
-            "chunks": [[number[c.source], c.start, c.end] for c in self.chunks],
+            "chunks": [[number[c.source], c.start, c.end, i] for c, i in zip(self.chunks, self.ids.tolist())],
         }
         _atomic_write(folder / manifest["vectors_file"], lambda tmp: faiss.write_index(self.vectors, tmp))
         _write_json(folder / manifest["chunks_file"], meta)
@@ -256,7 +383,13 @@ class CorpusIndex:
                 Document(d["source"], d["text"], d["sha256"], tuple((s, e) for s, e in d["boilerplate"]))
                 for d in meta["documents"]
             ]
-            chunks = [Chunk(documents[n].source, start, end) for n, start, end in meta["chunks"]]
+            chunks = [Chunk(documents[n].source, start, end) for n, start, end, _ in meta["chunks"]]
+            ids = np.asarray([row[3] for row in meta["chunks"]], dtype=np.int64)
+            choice = IndexChoice(**manifest["faiss_index"])
+            if choice.kind == "flat":
+                faiss.downcast_index(vectors.index)  # an IndexIDMap2 over a flat index, or AttributeError
+            else:
+                faiss.extract_index_ivf(vectors).nprobe = choice.nprobe
             settings = ChunkSettings(**manifest["chunking"])
             counts = manifest["counts"]
             dimension = manifest["model"]["dimension"]
@@ -264,7 +397,7 @@ class CorpusIndex:
             files = manifest["files"]
         except QAError:
             raise
-        except (OSError, ValueError, KeyError, IndexError, TypeError, RuntimeError) as err:
+        except (OSError, ValueError, KeyError, IndexError, TypeError, RuntimeError, AttributeError) as err:
             raise QAError(f"index at {folder} is corrupt or incomplete ({type(err).__name__}: {err}); {rebuild}") from err
         actual = {"documents": len(documents), "chunks": len(chunks), "vectors": vectors.ntotal}
         if actual != counts:
@@ -273,4 +406,4 @@ class CorpusIndex:
             raise QAError(f"index at {folder} has {vectors.d}-dimensional vectors, manifest says {dimension}; {rebuild}")
         if files != {d.source: d.sha256 for d in documents} or any(sha256_text(d.text) != d.sha256 for d in documents):
             raise QAError(f"index at {folder} has metadata that disagrees with its manifest; {rebuild}")
-        return cls(documents, chunks, vectors, manifest["model"]["id"], settings, corpus_root)
+        return cls(documents, chunks, vectors, manifest["model"]["id"], settings, corpus_root, ids, choice)
