@@ -56,5 +56,17 @@ eval: $(STAMP)
 		echo "skipping SQuAD: ../shared/benchmarks/squad-v1.1-dev-super-bowl-50.json not found"; \
 	fi
 
+# Speed and memory beside LangChain's FAISS store (README "Performance"); LangChain is installed
+# only here. BENCH_SIZES=10k,100k,1M adds the million-chunk index (several more minutes).
+BENCH_SIZES ?= 10k,100k
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[bench]'
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/qa bench --sizes $(BENCH_SIZES)
+
 clean:
 	rm -rf $(VENV) $(INDEX)/manifest.json $(INDEX)/vectors-* $(INDEX)/chunks-*

@@ -137,6 +137,20 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Time indexing, asking, retrieval and memory beside LangChain's FAISS store (see qa/bench.py)."""
+    from qa import bench
+
+    sizes = tuple(s for s in args.sizes.split(",") if s)
+    unknown = [s for s in sizes if s not in bench.SIZES]
+    if unknown:
+        raise QAError(f"unknown size {', '.join(unknown)}: choose from {', '.join(bench.SIZES)}")
+    report = bench.run_bench(sizes, embed_chunks=args.embed_chunks, ask_max=args.ask_max, peer=not args.no_peer,
+                             log=lambda line: print(line, file=sys.stderr))
+    print(json.dumps(report.to_dict(), indent=2) if args.json else report.format())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qa", description="Extractive fact-checking QA over a folder of articles.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress and model loading")
@@ -173,6 +187,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="write a per-question report JSON here, misses first")
     p.add_argument("--calibrate", action="store_true", help="sweep the abstention threshold and print the best")
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("bench", help="measure indexing, asking, retrieval and memory beside LangChain FAISS")
+    p.add_argument("--sizes", default="10k,100k", help="larger corpora to time: any of 10k,100k,1M (default: 10k,100k)")
+    p.add_argument("--embed-chunks", type=int, default=1000, help="chunks of real text to embed for indexing speed")
+    p.add_argument("--ask-max", type=int, default=10_000,
+                   help="time full asks on synthetic text corpora up to this many chunks (default: 10000)")
+    p.add_argument("--no-peer", action="store_true", help="skip LangChain FAISS (not installed, or to save time)")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=cmd_bench)
     return parser
 
 
