@@ -15,22 +15,24 @@ from qa.pipeline import DEFAULT_TOP_K
 DEFAULT_INDEX = "index"
 DEFAULT_CORPUS = "seeds"
 EXIT_USER_ERROR = 2
+READER_MODEL_HELP = ("extractive-QA checkpoint folder (e.g. distilbert-base-cased-distilled-squad) to answer with "
+                     "instead of the spaCy reader (default: $QA_READER_MODEL)")
 
 
-def _open_bot(index: str | None):
+def _open_bot(index: str | None, reader_model: str | None = None):
     """The index given, or ``index/`` (built from ``seeds/`` first when it does not exist yet)."""
     from qa.pipeline import QA
 
     if index is not None:
         if not Path(index).exists():
             raise QAError(f"index not found: {index} (build it with `qa index FOLDER --index {index}`)")
-        return QA.load(index)
+        return QA.load(index, reader_model=reader_model)
     if not (Path(DEFAULT_INDEX) / "manifest.json").exists():
         if not Path(DEFAULT_CORPUS).is_dir():
             raise QAError(f"no index at {DEFAULT_INDEX}/ and no {DEFAULT_CORPUS}/ folder: run `qa index FOLDER` first")
         print(f"no index yet: building {DEFAULT_INDEX}/ from {DEFAULT_CORPUS}/ first", file=sys.stderr)
-        return QA.from_folder(DEFAULT_CORPUS, DEFAULT_INDEX)
-    return QA.load(DEFAULT_INDEX)
+        return QA.from_folder(DEFAULT_CORPUS, DEFAULT_INDEX, reader_model=reader_model)
+    return QA.load(DEFAULT_INDEX, reader_model=reader_model)
 
 
 def _marked_quote(ans) -> str:
@@ -59,7 +61,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     from qa.pipeline import clean_question
 
     clean_question(args.question)  # a bad question fails before any model loads
-    bot = _open_bot(args.index)
+    bot = _open_bot(args.index, args.reader_model)
     ans = bot.ask(args.question, top_k=args.top_k)
     if args.json:
         print(json.dumps(ans.to_dict(), ensure_ascii=False, indent=2))
@@ -109,7 +111,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.calibrate:
         if gold.kind == "claims":
             raise QAError("--calibrate needs a question gold file (JSONL questions or SQuAD JSON), not claims")
-        bot = ev.open_bot(gold, args.index, args.corpus)
+        bot = ev.open_bot(gold, args.index, args.corpus, reader_model=args.reader_model)
         threshold, table = ev.calibrate_threshold(bot, gold.questions, top_k=args.top_k)
         if args.json:
             print(json.dumps({"threshold": threshold, "table": [r.to_dict() for r in table]}, indent=2))
@@ -124,7 +126,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             return tqdm(items, desc="asking", unit="q", file=sys.stderr, leave=False)
 
     report = ev.evaluate(gold, index=args.index, corpus=args.corpus, top_k=args.top_k, threshold=args.threshold,
-                         progress=progress)
+                         progress=progress, reader_model=args.reader_model)
     if args.out:
         ev.write_details(report, args.out)
     if args.json:
@@ -166,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index", help=f"index folder (default: {DEFAULT_INDEX}, built from {DEFAULT_CORPUS}/ if missing)")
     p.add_argument("--top-k", type=int, default=DEFAULT_TOP_K, help=f"chunks to read (default: {DEFAULT_TOP_K})")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
+    p.add_argument("--reader-model", help=READER_MODEL_HELP)
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("check", help="judge a claim: SUPPORTED, REFUTED or NOT_ENOUGH_INFO, with quoted evidence")
@@ -186,6 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--out", help="write a per-question report JSON here, misses first")
     p.add_argument("--calibrate", action="store_true", help="sweep the abstention threshold and print the best")
+    p.add_argument("--reader-model", help=READER_MODEL_HELP)
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("bench", help="measure indexing, asking, retrieval and memory beside LangChain FAISS")

@@ -46,7 +46,7 @@ from typing import Literal
 from qa.claim_eval import ClaimReport, GoldClaim, evaluate_claims, format_claim_report, parse_claim
 from qa.errors import QAError
 from qa.normalize import exact_match, f1
-from qa.pipeline import DEFAULT_TOP_K, QA, build_index
+from qa.pipeline import DEFAULT_TOP_K, QA
 from qa.results import Answer
 from qa.stats import fmt, pct, percentiles_ms
 
@@ -219,18 +219,15 @@ def write_squad_corpus(gold: GoldSet, folder: str | os.PathLike[str]) -> Path:
     return folder
 
 
-def _bot_over(corpus: str | os.PathLike[str], index_dir: Path, threshold: float | None) -> QA:
-    from qa.embedding import Embedder
-
-    embedder = Embedder()
-    index, _ = build_index([corpus], index_dir, embedder)
-    bot = QA(index, embedder) if threshold is None else QA(index, embedder, threshold=threshold)
-    bot.warm_up()
-    return bot
+def _bot_over(corpus: str | os.PathLike[str], index_dir: Path, threshold: float | None,
+              reader_model: str | None = None) -> QA:
+    kwargs = {} if threshold is None else {"threshold": threshold}
+    return QA.from_folder(corpus, index_dir, reader_model=reader_model, **kwargs)
 
 
 def open_bot(gold: GoldSet, index: str | None = None, corpus: str | None = None,
-             cache_dir: str | os.PathLike[str] = DEFAULT_CACHE, threshold: float | None = None) -> QA:
+             cache_dir: str | os.PathLike[str] = DEFAULT_CACHE, threshold: float | None = None,
+             reader_model: str | None = None) -> QA:
     """The bot to evaluate: a given index, a corpus indexed in the cache, or the SQuAD articles.
 
     Nothing is written outside ``cache_dir``; the repository's ``index/`` is never touched.
@@ -241,17 +238,17 @@ def open_bot(gold: GoldSet, index: str | None = None, corpus: str | None = None,
     if index is not None:
         if not (Path(index) / "manifest.json").exists():
             raise QAError(f"index not found: {index} (build it with `qa index FOLDER --index {index}`)")
-        return QA.load(index, **kwargs)
+        return QA.load(index, reader_model=reader_model, **kwargs)
     cache = Path(cache_dir)
     if corpus is None and gold.kind == "squad":
         folder = cache / gold.sha256[:16]
         write_squad_corpus(gold, folder / "corpus")
-        return _bot_over(folder / "corpus", folder / "index", threshold)
+        return _bot_over(folder / "corpus", folder / "index", threshold, reader_model)
     corpus = corpus or DEFAULT_CORPUS
     if not Path(corpus).is_dir():
         raise QAError(f"corpus folder not found: {corpus} (give --corpus FOLDER or --index DIR)")
     key = hashlib.sha256(str(Path(corpus).resolve()).encode("utf-8")).hexdigest()[:16]
-    return _bot_over(corpus, cache / f"corpus-{key}" / "index", threshold)
+    return _bot_over(corpus, cache / f"corpus-{key}" / "index", threshold, reader_model)
 
 
 # --- results ---------------------------------------------------------------------------------
@@ -441,15 +438,16 @@ def _result(gq: GoldQuestion, ans: Answer, latency_ms: float | None, chunk_texts
 def evaluate(gold: str | os.PathLike[str] | GoldSet, *, index: str | None = None, corpus: str | None = None,
              top_k: int = DEFAULT_TOP_K, bot: QA | None = None, threshold: float | None = None,
              cache_dir: str | os.PathLike[str] = DEFAULT_CACHE,
-             progress: Callable[[Iterable], Iterable] | None = None) -> EvalReport | ClaimReport:
-    """Evaluate a gold file end to end. ``bot`` (e.g. a test's) overrides index/corpus.
+             progress: Callable[[Iterable], Iterable] | None = None,
+             reader_model: str | None = None) -> EvalReport | ClaimReport:
+    """Evaluate a gold file end to end. ``bot`` (e.g. a test's) overrides index/corpus/reader_model.
 
     Question and SQuAD files give an ``EvalReport``, claim files a ``ClaimReport``."""
     gold_set = gold if isinstance(gold, GoldSet) else load_gold(gold)
     if top_k < 1:
         raise QAError("--top-k must be at least 1")
     if bot is None:
-        bot = open_bot(gold_set, index, corpus, cache_dir, threshold)
+        bot = open_bot(gold_set, index, corpus, cache_dir, threshold, reader_model)
     if gold_set.kind == "claims":
         return evaluate_claims(bot, gold_set.claims, top_k, gold_set.path, progress)
     saved = bot.threshold

@@ -73,6 +73,16 @@ def build_index(
     return index, report
 
 
+def _reader_kwargs(reader_model: str | os.PathLike[str] | None, kwargs: dict) -> dict:
+    """A transformer reader (with its own default threshold) when a checkpoint folder is given."""
+    reader_model = reader_model or os.environ.get("QA_READER_MODEL") or None
+    if reader_model is None or "reader" in kwargs:
+        return kwargs
+    from qa.transformer_reader import DEFAULT_THRESHOLD, TransformerReader
+
+    return {"threshold": DEFAULT_THRESHOLD, **kwargs, "reader": TransformerReader(reader_model)}
+
+
 class QA:
     """The question-answering bot over one index. Models load once, in ``warm_up()``."""
 
@@ -87,9 +97,14 @@ class QA:
         self.judge = ClaimJudge(self.reader if isinstance(self.reader, SpacyReader) else SpacyReader(embedder))
 
     @classmethod
-    def load(cls, index_dir: str | os.PathLike[str] = "index", model: str | None = None, **kwargs) -> QA:
-        """Open an existing index; it must have been built with the model in use."""
+    def load(cls, index_dir: str | os.PathLike[str] = "index", model: str | None = None,
+             reader_model: str | None = None, **kwargs) -> QA:
+        """Open an existing index; it must have been built with the model in use.
+
+        ``reader_model`` (or ``QA_READER_MODEL``) is an extractive-QA checkpoint folder to answer with
+        instead of the spaCy reader."""
         embedder = Embedder(model)
+        kwargs = _reader_kwargs(reader_model, kwargs)
         index = CorpusIndex.load(index_dir, embedder.model_id)
         stale = index.stale_sources()
         if stale:
@@ -101,9 +116,10 @@ class QA:
 
     @classmethod
     def from_folder(cls, folder: str | os.PathLike[str] = "seeds", index_dir: str | os.PathLike[str] = "index",
-                    model: str | None = None, **kwargs) -> QA:
+                    model: str | None = None, reader_model: str | None = None, **kwargs) -> QA:
         """Build the index of ``folder`` (incrementally when one exists) and open it."""
         embedder = Embedder(model)
+        kwargs = _reader_kwargs(reader_model, kwargs)
         index, _ = build_index([folder], index_dir, embedder)
         bot = cls(index, embedder, **kwargs)
         bot.warm_up()

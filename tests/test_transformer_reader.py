@@ -1,0 +1,128 @@
+"""The transformer reader's mechanics on a tiny randomly initialised BERT the test builds itself.
+
+No QA weights exist here, so the answers are arbitrary; what is tested is what must hold for any
+checkpoint: offsets map back to the file, long passages are covered by windows, batches agree
+with single questions, and the pipeline and CLI take ``--reader-model``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qa import QA
+from qa.cli import run
+from qa.reader import Passage
+from qa.transformer_reader import TransformerReader, sentence_bounds
+from tests.conftest import assert_offsets
+
+WORDS = (
+    'the', 'a', 'an', 'and', 'of', 'to', 'in', 'on', 'at', 'by', 'was', 'were', 'is', 'are', 'who', 'what',
+    'when', 'where', 'why', 'how', 'many', 'did', 'does', 'team', 'game', 'won', 'lost', 'played', 'score',
+    'points', 'super', 'bowl', 'denver', 'carolina', 'broncos', 'panthers', 'stadium', 'city', 'year',
+    'february', 'sunday', 'quarterback', 'coach', 'kutcher', 'thorn', 'board', 'resigned', 'chairman',
+    'letter', 'judge', '.', ',', '?', "'", '"', '-',
+)
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 2-layer BERT with a 60-word WordPiece vocabulary, saved like any hub checkpoint."""
+    import torch
+    from transformers import BertConfig, BertForQuestionAnswering, BertTokenizerFast
+
+    folder = tmp_path_factory.mktemp("tiny-qa")
+    vocab = folder / "vocab.txt"
+    letters = [f"##{c}" for c in "abcdefghijklmnopqrstuvwxyz0123456789"] + list("abcdefghijklmnopqrstuvwxyz0123456789")
+    vocab.write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *WORDS, *letters]) + "\n", encoding="utf-8")
+    tokenizer = BertTokenizerFast(vocab_file=str(vocab), do_lower_case=True)
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=512)
+    BertForQuestionAnswering(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+def _document() -> tuple[str, list[Passage]]:
+    intro = "Header line that is not read.\n\n"
+    para1 = "The Denver Broncos won the game. The team played at the stadium in February."
+    para2 = " ".join(f"Sentence {i} says the score was {i} points on a Sunday." for i in range(120))
+    text = intro + para1 + "\n\n" + para2 + "\n"
+    p1 = Passage("doc.txt", text, len(intro), len(intro) + len(para1), 0)
+    start2 = text.index(para2)
+    p2 = Passage("doc.txt", text, start2, start2 + len(para2), 1)
+    return text, [p1, p2]
+
+
+def _check(text: str, passages: list[Passage], evidence) -> None:
+    assert evidence
+    for ev in evidence:
+        assert text[ev.start : ev.end] == ev.answer and ev.answer.strip() == ev.answer
+        assert text[ev.quote_start : ev.quote_end] == ev.quote
+        assert ev.quote_start <= ev.start < ev.end <= ev.quote_end
+        assert any(p.start <= ev.start and ev.end <= p.end for p in passages)
+        assert 0.0 <= ev.score <= 1.0
+
+
+def test_offsets_are_verbatim_slices_of_the_file(tiny_model: Path) -> None:
+    text, passages = _document()
+    reader = TransformerReader(tiny_model, max_length=64, stride=16, max_answer_tokens=8)
+    evidence = reader.read("Who won the game?", passages)
+    _check(text, passages, evidence)
+    assert all(len(reader._tokenizer(ev.answer, add_special_tokens=False)["input_ids"]) <= 8 for ev in evidence)
+    assert evidence == sorted(evidence, key=lambda e: (-e.score, e.source, e.start))
+
+
+def test_long_passages_are_covered_by_overlapping_windows(tiny_model: Path) -> None:
+    text, passages = _document()
+    reader = TransformerReader(tiny_model, max_length=64, stride=16)
+    reader.warm_up()
+    windows, inputs = reader._encode(["What was the score?"], [passages[1:]])
+    assert len(windows) > 10 and inputs["input_ids"].shape[1] <= 64
+    covered = set()
+    for window in windows:
+        spans = [o for o in window.offsets if o is not None]
+        covered.update(range(spans[0][0], spans[-1][1]))
+    body = passages[1].text[passages[1].start : passages[1].end]
+    assert all(i in covered for i, ch in enumerate(body) if not ch.isspace())
+    # consecutive windows share tokens (the stride), so no answer is cut at a window edge
+    first = [o for o in windows[0].offsets if o is not None]
+    second = [o for o in windows[1].offsets if o is not None]
+    assert second[0][0] < first[-1][1]
+    _check(text, passages, reader.read("What was the score?", passages[1:]))
+
+
+def test_a_batch_of_questions_matches_one_at_a_time(tiny_model: Path) -> None:
+    text, passages = _document()
+    reader = TransformerReader(tiny_model, max_length=64, stride=16, batch_size=5)
+    questions = ["Who won the game?", "When did they play?", "What was the score?"]
+    groups = [passages[:1], passages, passages[1:]]
+    batch = reader.read_batch(questions, groups)
+    assert len(batch) == 3
+    for question, group, got in zip(questions, groups, batch):
+        _check(text, group, got)
+        single = reader.read(question, group)
+        assert [(e.start, e.end) for e in got[:3]] == [(e.start, e.end) for e in single[:3]]
+        assert [e.score for e in got[:3]] == pytest.approx([e.score for e in single[:3]], abs=1e-3)
+
+
+def test_sentence_bounds_contain_the_answer() -> None:
+    text = "First one. Second sentence here! Third?"
+    start = text.index("sentence")
+    assert sentence_bounds(text, start, start + 8, 0, len(text)) == (11, 32)
+    assert sentence_bounds(text, 0, 5, 0, len(text)) == (0, 10)
+
+
+def test_pipeline_and_cli_take_a_reader_model(tiny_model: Path, seeds_copy: Path, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    bot = QA.from_folder(seeds_copy, tmp_path / "index", reader_model=str(tiny_model), threshold=0.0)
+    assert isinstance(bot.reader, TransformerReader)
+    ans = bot.ask("When did Kutcher resign?")
+    assert ans.answer is not None
+    assert_offsets(seeds_copy, ans)
+    for ev in ans.evidence:
+        assert_offsets(seeds_copy, ev)
+    assert run(["ask", "when?", "--index", str(tmp_path / "index"), "--reader-model", str(tmp_path / "missing")]) == 2
+    assert "reader model folder not found" in capsys.readouterr().err
