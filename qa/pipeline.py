@@ -93,6 +93,9 @@ class QA:
         self.reader = reader or SpacyReader(embedder)
         self.threshold = threshold
         self.retriever = HybridRetriever(index, embedder)
+        # files changed on disk since indexing: their offsets no longer point into the file, so no answer
+        # or evidence may come from them (set by ``load``; a fresh build has none)
+        self.stale: frozenset[str] = frozenset()
         # claims need the spaCy reader's sentence ranking, whatever reader answers questions
         self.judge = ClaimJudge(self.reader if isinstance(self.reader, SpacyReader) else SpacyReader(embedder))
 
@@ -108,9 +111,10 @@ class QA:
         index = CorpusIndex.load(index_dir, embedder.model_id)
         stale = index.stale_sources()
         if stale:
-            log.warning("%d indexed files changed on disk since indexing (%s); run `qa index` to refresh",
-                        len(stale), ", ".join(stale[:5]))
+            log.warning("%d indexed files changed on disk since indexing (%s); answers leave them out until "
+                        "you run `qa index` to refresh", len(stale), ", ".join(stale[:5]))
         bot = cls(index, embedder, **kwargs)
+        bot.stale = frozenset(stale)
         bot.warm_up()
         return bot
 
@@ -142,7 +146,7 @@ class QA:
         patterns = self.judge.age_patterns(claim)
         if patterns:
             for i in range(len(self.index.chunks)):
-                if any(p.search(self.index.chunk_text(i)) for p in patterns):
+                if self.index.chunks[i].source not in self.stale and any(p.search(self.index.chunk_text(i)) for p in patterns):
                     passages.append(self._passage(i, len(passages)))
         scored = self.judge.reader.rank_sentences(claim, passages, query_vector)
         return self.judge.judge(claim, scored)
@@ -153,7 +157,8 @@ class QA:
         if top_k < 1:
             raise QAError("top_k must be at least 1")
         query_vector = self.embedder.encode([text])[0]
-        hits = self.retriever.closest_chunks(text, top_k, query_vector)
+        hits = [hit for hit in self.retriever.closest_chunks(text, top_k, query_vector)
+                if self.index.chunks[hit.chunk].source not in self.stale]
         return text, query_vector, [self._passage(hit.chunk, rank) for rank, hit in enumerate(hits)]
 
     def _passage(self, i: int, rank: int) -> Passage:

@@ -21,7 +21,7 @@ from qa.embedding import Embedder
 from qa.pipeline import build_index
 from qa.store import CorpusIndex
 
-from .conftest import SEEDS, run_qa
+from .conftest import SEEDS, assert_offsets, run_qa
 
 MANIFEST = "manifest.json"
 REBUILD = "qa index"  # every message says what to run
@@ -136,6 +136,24 @@ def test_files_changed_since_indexing_are_named_with_what_to_run(tmp_path: Path,
         QA.load(tmp_path / "index")
     (warning,) = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert changed in warning and deleted in warning and REBUILD in warning
+
+
+def test_answers_leave_out_files_changed_since_indexing(tmp_path: Path, embedder: Embedder) -> None:
+    """An indexed text that no longer matches its file would give offsets into the wrong text."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    build_index([corpus], tmp_path / "index", embedder)
+    bot = QA.load(tmp_path / "index")
+    before = {e.source for e in bot.ask("when did Kutcher resign?").evidence}
+    assert len(before) == 2  # both articles answer while they match the index
+    changed = sorted(before)[0]
+    (corpus / changed).write_text("Kutcher resigned on Monday, a spokesman said.\n", encoding="utf-8")
+    bot = QA.load(tmp_path / "index")
+    assert bot.stale == {changed}
+    for ask in (bot.ask("when did Kutcher resign?"), bot.check("Kutcher resigned as chairman of Thorn.")):
+        assert ask.evidence and all(e.source != changed for e in ask.evidence)
+        for item in ask.evidence:
+            assert_offsets(corpus, item)
 
 
 def test_a_rebuild_repairs_a_damaged_index(pristine: Path, tmp_path: Path, embedder: Embedder) -> None:
