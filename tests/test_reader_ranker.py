@@ -1,0 +1,48 @@
+"""The learned candidate ranker: shipped weights load, training learns, the split is by paragraph."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from qa.ranker import FEATURES, INDEX, Ranker, fit_listwise
+from qa.train_ranker import paragraph_split
+
+
+def test_shipped_weights_match_the_features() -> None:
+    ranker = Ranker.load()
+    assert ranker.features == tuple(FEATURES)
+    p = ranker.probabilities(np.zeros((3, len(FEATURES)), dtype=np.float32))
+    assert p.shape == (3,) and np.all((p > 0) & (p < 1))
+
+
+def test_listwise_fit_learns_which_feature_marks_the_answer() -> None:
+    rng = np.random.default_rng(0)
+    rows, targets, groups = [], [], []
+    for q in range(60):
+        x = rng.random((8, len(FEATURES))).astype(np.float32)
+        answer = int(rng.integers(8))
+        x[:, INDEX["type_fit"]] = 0.0
+        x[answer, INDEX["type_fit"]] = 1.0
+        rows.append(x)
+        targets.append(np.eye(8)[answer])
+        groups.append(np.full(8, q))
+    ranker = fit_listwise(np.vstack(rows), np.concatenate(targets), np.concatenate(groups), l2=1.0)
+    assert int(np.argmax(np.abs(ranker.coef))) == INDEX["type_fit"] and ranker.coef[INDEX["type_fit"]] > 0
+    x = rng.random((5, len(FEATURES))).astype(np.float32)
+    x[:, INDEX["type_fit"]] = 0.0
+    x[3, INDEX["type_fit"]] = 1.0
+    assert int(np.argmax(ranker.probabilities(x))) == 3
+
+
+def test_training_split_is_by_paragraph(tmp_path: Path) -> None:
+    data = {"data": [{"title": "T", "paragraphs": [
+        {"context": "a", "qas": [{"id": "1", "question": "?", "answers": []}, {"id": "2", "question": "?", "answers": []}]},
+        {"context": "b", "qas": [{"id": "3", "question": "?", "answers": []}]},
+        {"context": "c", "qas": [{"id": "4", "question": "?", "answers": []}]},
+    ]}]}
+    path = tmp_path / "squad.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert paragraph_split(path) == {"1": True, "2": True, "3": False, "4": True}
