@@ -276,12 +276,17 @@ class SpacyReader:
         return doc
 
     def _sentence_vectors(self, texts: list[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        """Vectors of ``texts``, cached. The web chat reads from two threads at once, so the vectors
+        are gathered in a local dict: another thread may clear the cache between our lookups."""
+        found = {t: v for t in dict.fromkeys(texts) if (v := self._vectors.get(t)) is not None}
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
         if missing:
+            fresh = dict(zip(missing, self.embedder.encode(missing)))
+            found.update(fresh)
             if len(self._vectors) + len(missing) > self.cache_size * 8:
                 self._vectors.clear()
-            self._vectors.update(zip(missing, self.embedder.encode(missing)))
-        return np.vstack([self._vectors[t] for t in texts])
+            self._vectors.update(fresh)
+        return np.vstack([found[t] for t in texts])
 
     def _sentences(self, passages: list[Passage]) -> list[Sentence]:
         """Sentences of the passages, deduplicated across overlapping chunks (best rank kept)."""
