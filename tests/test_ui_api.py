@@ -42,9 +42,11 @@ def test_api_answer_names_a_seed_file(client: Client) -> None:
 
 
 def test_api_escapes_markup_in_a_question(client: Client) -> None:
-    reply = client.predict(message=MARKUP, mode="Ask", api_name="/ask")
-    assert "<script" not in reply.lower()
-    assert "<b>x" not in reply
+    for mode in ("Ask", "Check"):
+        reply = client.predict(message=MARKUP, mode=mode, api_name="/ask")
+        assert "<script" not in reply.lower()
+        assert "<b>x" not in reply
+    # a verdict always repeats the claim (an answer repeats the question only when abstaining)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;x&lt;/b&gt;" in reply
 
 
