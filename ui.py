@@ -28,7 +28,8 @@ import gradio as gr
 
 from qa import QA, Answer, Evidence, QAError, Verdict
 from qa.documents import Document
-from qa.pipeline import MAX_QUESTION_CHARS, build_index
+from qa.pipeline import build_index
+from qa.question import MAX_QUESTION_CHARS
 
 log = logging.getLogger("factqa.ui")
 

@@ -24,7 +24,8 @@ from dataclasses import asdict, dataclass
 from typing import get_args
 
 from qa.errors import QAError
-from qa.pipeline import DEFAULT_TOP_K, QA
+from qa.pipeline import QA
+from qa.question import DEFAULT_TOP_K
 from qa.results import Label, Verdict
 from qa.stats import fmt, pct, percentiles_ms
 

@@ -1,4 +1,4 @@
-"""`qa index | ask`: the command line. User mistakes print one line and exit 2, no traceback."""
+"""`qa index | ask | check | eval | bench`: the command line. User mistakes print one line and exit 2, no traceback."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from qa.errors import QAError
-from qa.pipeline import DEFAULT_TOP_K
+from qa.question import DEFAULT_TOP_K, clean_question
 
 DEFAULT_INDEX = "index"
 DEFAULT_CORPUS = "seeds"
@@ -58,8 +58,6 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from qa.pipeline import clean_question
-
     clean_question(args.question)  # a bad question fails before any model loads
     bot = _open_bot(args.index, args.reader_model)
     ans = bot.ask(args.question, top_k=args.top_k)
@@ -80,8 +78,6 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from qa.pipeline import clean_question
-
     clean_question(args.claim)  # a bad claim fails before any model loads
     bot = _open_bot(args.index)
     verdict = bot.check(args.claim, top_k=args.top_k)

@@ -46,7 +46,8 @@ from typing import Literal
 from qa.claim_eval import ClaimReport, GoldClaim, evaluate_claims, format_claim_report, parse_claim
 from qa.errors import QAError
 from qa.normalize import exact_match, f1
-from qa.pipeline import DEFAULT_TOP_K, QA
+from qa.pipeline import QA
+from qa.question import DEFAULT_TOP_K
 from qa.results import Answer
 from qa.stats import fmt, pct, percentiles_ms
 

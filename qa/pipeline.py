@@ -14,6 +14,7 @@ from qa.documents import load_folder
 from qa.embedding import Embedder
 from qa.errors import QAError
 from qa.factcheck import agreement_of, group_answers
+from qa.question import DEFAULT_TOP_K, clean_question
 from qa.reader import Passage, Reader, SpacyReader
 from qa.results import Answer, Evidence, Verdict
 from qa.retrieve import HybridRetriever
@@ -21,23 +22,10 @@ from qa.store import BuildReport, CorpusIndex, write_lock
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TOP_K = 8
-MAX_QUESTION_CHARS = 1000  # longer input is cut: no question needs more, and time stays bounded
 # Calibrated on tests/data/seeds_questions.jsonl (answerable and unanswerable questions) with
 # `qa eval tests/data/seeds_questions.jsonl --calibrate`; see README "Abstention threshold".
 ABSTAIN_THRESHOLD = 0.0079  # a probability from the learned ranker (qa/ranker.py)
 PASSAGES_ON_ABSTAIN = 3
-
-
-def clean_question(question: str) -> str:
-    """Strip control characters and cap the length; an empty question is the user's error."""
-    if not isinstance(question, str):
-        raise QAError("the question must be text")
-    text = "".join(ch if ch.isprintable() else " " for ch in question[: MAX_QUESTION_CHARS * 4])
-    text = " ".join(text.split())[:MAX_QUESTION_CHARS]
-    if not any(ch.isalnum() for ch in text):
-        raise QAError("the question is empty: type a question about the articles, e.g. 'when did Kutcher resign?'")
-    return text
 
 
 def build_index(

@@ -21,7 +21,8 @@ from qa import QA, QAError
 from qa.chunking import Chunker
 from qa.documents import load_folder, read_document
 from qa.embedding import Embedder
-from qa.pipeline import build_index, clean_question
+from qa.pipeline import build_index
+from qa.question import clean_question
 from qa.store import CorpusIndex
 
 VOCABULARY = ["the", "council", "voted", "on", "Tuesday", "to", "approve", "budget", "mayor", "Oslo",

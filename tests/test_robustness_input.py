@@ -8,6 +8,8 @@ the README's bad-input table point at these tests.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -19,7 +21,7 @@ import pytest
 from gradio_client import Client
 
 from qa import QA, Answer, QAError, Verdict
-from qa.pipeline import MAX_QUESTION_CHARS
+from qa.question import MAX_QUESTION_CHARS
 
 from .conftest import assert_offsets, run_qa
 
@@ -103,6 +105,15 @@ def test_cli_refuses_input_that_says_nothing(tmp_path: Path) -> None:
         assert result.returncode == 2, (run, result.stderr)
         assert result.stderr.startswith("qa: error: the question is empty"), (run, result.stderr)
         assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_cli_refuses_an_empty_question_before_loading_any_model() -> None:
+    """Checked before the stack loads, so the user waits for Python, not for torch and spaCy."""
+    code = ("import sys; from qa import cli; rc = cli.run(['ask', ' ? ']); "
+            "print(rc, sorted(m for m in ('torch', 'spacy', 'faiss', 'sentence_transformers') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "2 []", (result.stdout, result.stderr)
+    assert result.stderr.startswith("qa: error: the question is empty")
 
 
 def test_cli_answers_a_100kb_mixed_question_in_bounded_time(tmp_path: Path, seeds_bot: QA, seeds_index: Path,
