@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from qa.normalize import normalize_answer
 from qa.results import Agreement, Evidence
@@ -17,9 +18,19 @@ _NUMBER_WORDS = {
 _UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*-?\s*(years?|months?|weeks?|days?|hours?|minutes?|percent|%)?")
 
 
+def _plain(text: str) -> str:
+    """NFKC, dashes as spaces, other punctuation dropped: "Müller" composed or decomposed, "Kutcher’s"
+    and "Kutcher's", "30-year" and "30–year" are each one answer."""
+    chars = []
+    for ch in unicodedata.normalize("NFKC", text):
+        category = unicodedata.category(ch)
+        chars.append(" " if category == "Pd" else "" if category.startswith("P") else ch)
+    return "".join(chars)
+
+
 def _canonical(text: str) -> str:
     """A key under which paraphrases of one fact coincide: "two"≈"2", "30-year"≈"30 years"."""
-    norm = normalize_answer(text.replace("-", " "))
+    norm = normalize_answer(_plain(text))
     for word, value in sorted(_NUMBER_WORDS.items(), key=lambda kv: -len(kv[0])):
         norm = re.sub(rf"\b{word}\b", str(value), norm)
     norm = norm.replace(",", "")
@@ -49,7 +60,9 @@ def same_answer(a: str, b: str) -> bool:
 
 
 def group_answers(answers: list[Evidence]) -> list[list[Evidence]]:
-    """Group per-source answers that say the same thing; groups ordered by support (sources, then score)."""
+    """Group per-source answers that say the same thing, best supported first: by the sum of their
+    scores, so that agreeing sources add up, but two near-copies of a file that both hold a weak
+    answer do not outvote one source's strong answer."""
     groups: list[list[Evidence]] = []
     for evidence in answers:
         for group in groups:
@@ -58,7 +71,7 @@ def group_answers(answers: list[Evidence]) -> list[list[Evidence]]:
                 break
         else:
             groups.append([evidence])
-    groups.sort(key=lambda g: (-len({e.source for e in g}), -max(e.score for e in g)))
+    groups.sort(key=lambda g: (-sum(e.score for e in g), -len({e.source for e in g})))
     return groups
 
 

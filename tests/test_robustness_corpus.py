@@ -114,6 +114,11 @@ def test_odd_encodings_answer_with_exact_offsets(tmp_path: Path, embedder: Embed
     nfd = bot.ask(unicodedata.normalize("NFD", "Who owns the Café Zürich?"), top_k=6)
     assert unicodedata.normalize("NFC", nfc.answer or "") == "Renée Müller"
     assert (nfd.answer, nfd.source) == (nfc.answer, nfc.source)  # however the question is composed
+    # the decomposed file is parsed as NFC, so its name is found too, and both forms are one answer
+    answered = {e.source: e.answer for e in nfc.evidence if e.answer}
+    assert answered.keys() >= {"nfc.txt", "nfd.txt"}, nfc.evidence
+    assert answered["nfd.txt"] == CAFE_NFD[CAFE_NFD.index("Rene") :].split(" since")[0]  # the file's own characters
+    assert nfc.agreement == "consistent", nfc
 
 
 def test_an_empty_folder_is_a_user_error(tmp_path: Path, embedder: Embedder) -> None:
