@@ -490,6 +490,8 @@ def run_bench(sizes: tuple[str, ...] = DEFAULT_SIZES, embed_chunks: int = 1000, 
             Row(f"{label}: vector index peak RSS (load + search)", f"{dense['peak_rss_mb']:.0f} MB",
                 peer_or(f"{lc['peak_rss_mb']:.0f} MB" if peer else ""), "synthetic vectors",
                 "1M: ≤ 2 GB" if n == 1_000_000 else ""),
+            Row(f"{label}: vector index build / its peak RSS", f"{built['build_s']} s / {built['peak_rss_mb']:.0f} MB",
+                "–", "synthetic vectors"),
         ]
     date = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return BenchReport(machine, date, _commit(), tuple(rows), raw)
