@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from qa.errors import QAError
 
-DEFAULT_TOP_K = 8  # chunks retrieved per question
+DEFAULT_TOP_K = 12  # chunks read per question: on the seeds gold set recall@8 is 90%, recall@12 96%
 MAX_QUESTION_CHARS = 1000  # longer input is cut: no question needs more, and time stays bounded
 
 

@@ -50,6 +50,18 @@ def test_kutcher_resignation_is_answered_from_the_articles(seeds_bot: QA, seeds_
     assert ans.to_dict()["evidence"][0]["answer"] == ans.answer
 
 
+def test_kutcher_resignation_shows_both_articles_days_each_quoted(seeds_bot: QA, seeds_copy: Path) -> None:
+    """One article says he stepped down Friday, the other that he announced it on Thursday."""
+    ans = seeds_bot.ask("when did Kutcher resign?")
+    assert ans.agreement == "conflicting"
+    by_source = {ev.source: ev for ev in ans.evidence}
+    assert by_source["000_df2409241dd08d7a.txt"].answer == "Friday"
+    assert by_source["003_0e406565d425cf85.txt"].answer == "Thursday"
+    for ev in ans.evidence:
+        assert_offsets(seeds_copy, ev)
+        assert "Kutcher" in ev.quote
+
+
 def test_answers_never_come_from_boilerplate(answers: list[Answer]) -> None:
     for ans in answers:
         for ev in ans.evidence:
