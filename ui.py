@@ -110,8 +110,9 @@ def confidence(score: float, threshold: float) -> str:
 
 def _confidence_html(score: float, threshold: float) -> str:
     word = confidence(score, threshold)
-    hint = f"score {score:.2f} on a 0–1 scale; the bot abstains below {threshold:.2f}"
-    return f' <span class="qa-conf qa-conf-{word}" title="{_esc(hint)}">{word} confidence <small>({score:.2f})</small></span>'
+    hint = (f"score {score:.3f}: how likely this span is the answer, on a 0–1 scale; "
+            f"the bot abstains below {threshold:.4f}")
+    return f' <span class="qa-conf qa-conf-{word}" title="{_esc(hint)}">{word} confidence <small>({score:.3f})</small></span>'
 
 
 @dataclass(frozen=True)

@@ -67,13 +67,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if ans.answer is None:
         print("The articles don't say. Closest passages:")
         for ev in ans.evidence:
-            print(f"  - {ev.quote}\n    ({ev.source}:{ev.quote_start}-{ev.quote_end}, score {ev.score:.2f})")
+            print(f"  - {ev.quote}\n    ({ev.source}:{ev.quote_start}-{ev.quote_end}, score {ev.score:.3f})")
         return 0
     print(f"Answer: {ans.answer}")
     print(f"Quote:  {_marked_quote(ans)}")
-    print(f"Source: {ans.source}:{ans.start}-{ans.end}   score {ans.score:.2f}   sources {ans.agreement}")
+    print(f"Source: {ans.source}:{ans.start}-{ans.end}   score {ans.score:.3f}   sources {ans.agreement}")
     for ev in ans.evidence[1:]:
-        print(f"  also: {ev.answer!r} in {ev.source}:{ev.start}-{ev.end} (score {ev.score:.2f})\n        {_marked_quote(ev)}")
+        print(f"  also: {ev.answer!r} in {ev.source}:{ev.start}-{ev.end} (score {ev.score:.3f})\n        {_marked_quote(ev)}")
     return 0
 
 
