@@ -272,14 +272,14 @@ def part_ask(index: str, questions: list[str]) -> dict:
 
 def _synthetic_index(n: int, seed: int = 0):
     """Our store's choice for ``n`` synthetic vectors (ids 0..n-1), and the exact flat index too."""
-    from qa.store import FLAT_MAX_VECTORS, IndexChoice, approximate_index, flat_index
+    from qa.store import FLAT_MAX_VECTORS, IndexChoice, fitted_index, flat_index
 
     flat = flat_index(reference_embeddings()[0].shape[1])
     row = 0
     for batch in synthetic_vectors(n, seed):
         flat.add_with_ids(batch, np.arange(row, row + len(batch), dtype=np.int64))
         row += len(batch)
-    index, choice = approximate_index(flat) if n > FLAT_MAX_VECTORS else (flat, IndexChoice("flat"))
+    index, choice = fitted_index(flat, IndexChoice("flat"), np.arange(n, dtype=np.int64), FLAT_MAX_VECTORS)
     return index, choice, flat
 
 

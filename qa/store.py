@@ -55,6 +55,7 @@ TARGET_RECALL = 0.95
 NPROBE_CANDIDATES = (4, 8, 16, 24, 32, 48, 64, 96, 128, 192, 256)
 TRAIN_PER_LIST = 40  # k-means points per inverted list; FAISS warns below 39
 TUNING_QUERIES = 200
+RETRAIN_FACTOR = 4  # an IVF index is rebuilt once the corpus is 4x larger or smaller than it was trained on
 EMBED_BATCH = 256  # chunks embedded and appended per step of a streaming build
 COPY_BATCH = 65_536  # vectors copied per step when the flat index is converted
 
@@ -67,6 +68,7 @@ class IndexChoice:
     nlist: int = 0
     nprobe: int = 0
     recall_at_10: float = 1.0
+    trained_on: int = 0  # vectors when the IVF quantiser was trained and nprobe tuned
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -111,7 +113,38 @@ def approximate_index(flat: faiss.Index, seed: int = 0) -> tuple[faiss.Index, In
         if recall >= TARGET_RECALL or candidate >= nlist:
             break
     log.info("approximate index: IVF%d,SQ8 over %d vectors, nprobe %d, recall@10 %.3f", nlist, n, nprobe, recall)
-    return ivf, IndexChoice("ivf-sq8", nlist, nprobe, round(recall, 4))
+    return ivf, IndexChoice("ivf-sq8", nlist, nprobe, round(recall, 4), n)
+
+
+def fitted_index(index: faiss.Index, choice: IndexChoice, ids: np.ndarray,
+                 flat_max: int) -> tuple[faiss.Index, IndexChoice]:
+    """The index to keep after an incremental build: flat while small; IVF-SQ8 past ``flat_max``;
+    an IVF index rebuilt once the corpus is RETRAIN_FACTOR times larger or smaller than when it was
+    trained, since its lists were sized (about sqrt(n)) and its nprobe tuned for that size."""
+    n = index.ntotal
+    if choice.kind == "flat":
+        return approximate_index(index) if n > flat_max else (index, choice)
+    trained = choice.trained_on or choice.nlist**2  # indexes written before trained_on was recorded
+    if trained / RETRAIN_FACTOR <= n <= trained * RETRAIN_FACTOR:
+        return index, choice
+    log.info("IVF index trained on %d vectors now holds %d: rebuilding it", trained, n)
+    flat = decoded_flat(index, ids)
+    return approximate_index(flat) if n > flat_max else (flat, IndexChoice("flat"))
+
+
+def decoded_flat(index: faiss.Index, ids: np.ndarray) -> faiss.Index:
+    """A flat index of an IVF-SQ8 index's vectors, decoded from their 8-bit codes (each component
+    within ~0.004 of the original) and renormalised: the float vectors are not kept, and
+    re-embedding the corpus would cost hours at the sizes where this runs."""
+    ivf = faiss.extract_index_ivf(index)
+    ivf.set_direct_map_type(faiss.DirectMap.Hashtable)
+    flat = flat_index(index.d)
+    for start in range(0, len(ids), COPY_BATCH):
+        batch = np.ascontiguousarray(ids[start : start + COPY_BATCH], dtype=np.int64)
+        vectors = np.ascontiguousarray(ivf.reconstruct_batch(batch), dtype=np.float32)
+        faiss.normalize_L2(vectors)
+        flat.add_with_ids(vectors, batch)
+    return flat
 
 
 def search_one(index: faiss.Index, query_vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -292,9 +325,8 @@ class CorpusIndex:
         texts = {doc.source: doc.text for doc in fresh}
         _stream_embed(vectors, new_chunks, new_ids, texts, embedder)
         chunks.extend(new_chunks)
-        if choice.kind == "flat" and vectors.ntotal > flat_max:
-            vectors, choice = approximate_index(vectors)
         ids = np.concatenate([np.asarray(kept_ids, dtype=np.int64), new_ids])
+        vectors, choice = fitted_index(vectors, choice, ids, flat_max)
         dropped = sorted(set(previous.by_source) - {d.source for d in documents}) if previous else []
         report = BuildReport(tuple(d.source for d in fresh), tuple(d.source for d in documents if d.source in unchanged),
                              tuple(dropped), len(chunks))

@@ -19,7 +19,7 @@ from qa import store
 from qa.embedding import Embedder
 from qa.pipeline import QA, build_index
 from qa.retrieve import HybridRetriever
-from qa.store import MANIFEST, CorpusIndex, approximate_index, flat_index, recall_at
+from qa.store import MANIFEST, CorpusIndex, IndexChoice, approximate_index, fitted_index, flat_index, recall_at
 
 from .conftest import SEEDS, assert_offsets
 
@@ -53,6 +53,39 @@ def test_approximate_index_keeps_recall_at_10_on_random_vectors() -> None:
     _, approx = ivf.search(queries, 10)
     assert set(approx.ravel().tolist()) <= set(ids.tolist())
     assert recall_at(exact.tolist(), approx.tolist()) >= store.TARGET_RECALL
+
+
+def _finds_itself(index: faiss.Index, vectors: np.ndarray, ids: np.ndarray) -> float:
+    _, top = index.search(vectors, 1)
+    return float(np.mean(top[:, 0] == ids))
+
+
+def test_an_ivf_index_is_retrained_when_the_corpus_outgrows_it_and_turns_flat_when_it_shrinks() -> None:
+    rng = np.random.default_rng(11)
+    vectors = clustered_unit_vectors(12_000, 64, rng)
+    ids = np.arange(12_000, dtype=np.int64) * 5 + 1
+    flat_max = 1000
+    index, choice = fitted_index(flat_index(64), IndexChoice("flat"), ids[:0], flat_max)
+    index.add_with_ids(vectors[:2000], ids[:2000])
+    index, choice = fitted_index(index, choice, ids[:2000], flat_max)
+    assert choice.kind == "ivf-sq8" and choice.trained_on == 2000
+    first_nlist = choice.nlist
+
+    index.add_with_ids(vectors[2000:7000], ids[2000:7000])  # 3.5x: kept as it is
+    same, kept = fitted_index(index, choice, ids[:7000], flat_max)
+    assert same is index and kept == choice
+
+    index.add_with_ids(vectors[7000:], ids[7000:])  # 6x: rebuilt with more lists, nprobe tuned again
+    grown, regrown = fitted_index(index, choice, ids, flat_max)
+    assert regrown.kind == "ivf-sq8" and regrown.trained_on == 12_000 and regrown.nlist > first_nlist
+    assert regrown.recall_at_10 >= store.TARGET_RECALL and grown.ntotal == 12_000
+    assert _finds_itself(grown, vectors, ids) >= 0.99  # the decoded 8-bit vectors still find each chunk
+
+    keep = ids[:800]
+    grown.remove_ids(ids[800:])  # down to 800, below flat_max: exact again
+    small, small_choice = fitted_index(grown, regrown, keep, flat_max)
+    assert small_choice == IndexChoice("flat") and isinstance(small, faiss.IndexIDMap2) and small.ntotal == 800
+    assert _finds_itself(small, vectors[:800], keep) == 1.0
 
 
 class CountingEmbedder:
@@ -141,3 +174,24 @@ def test_flat_index_grows_into_an_approximate_one(embedder: Embedder, corpus: Pa
     for i, chunk in enumerate(grown.chunks):  # each seeds chunk still finds itself through its id
         if chunk.source in seeds:
             assert grown.search(embedder.encode([grown.chunk_text(i)])[0], 1)[0][0] == i
+
+
+def test_an_incremental_build_retrains_an_outgrown_ivf_index(embedder: Embedder, corpus: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store, "FLAT_MAX_VECTORS", 10)
+    index_dir = tmp_path / "ix"
+    first, _ = build_index([corpus], index_dir, embedder)
+    assert first.choice.kind == "ivf-sq8" and first.choice.trained_on == len(first.chunks)
+    # one long article brings more than RETRAIN_FACTOR times the chunks the lists were trained on
+    lines = [f"In year {n} the harbour of Port {n} counted {n * 7} ships, {n * 3} ferries and {n + 11} cranes."
+             for n in range(1, 700)]
+    (corpus / "harbours.txt").write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+    grown, report = build_index([corpus], index_dir, embedder)
+    assert report.embedded == ("harbours.txt",)
+    assert len(grown.chunks) > store.RETRAIN_FACTOR * first.choice.trained_on
+    assert grown.choice.kind == "ivf-sq8" and grown.choice.trained_on == len(grown.chunks)
+    assert grown.choice.nlist >= first.choice.nlist and grown.choice.recall_at_10 >= store.TARGET_RECALL
+    loaded = CorpusIndex.load(index_dir, embedder.model_id)
+    assert loaded.choice == grown.choice and loaded.vectors.ntotal == len(loaded.chunks)
+    for i in range(0, len(loaded.chunks), 25):  # every sampled chunk, old or new, still finds itself
+        assert loaded.search(embedder.encode([loaded.chunk_text(i)])[0], 1)[0][0] == i
