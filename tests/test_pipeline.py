@@ -62,6 +62,21 @@ def test_kutcher_resignation_shows_both_articles_days_each_quoted(seeds_bot: QA,
         assert "Kutcher" in ev.quote
 
 
+def test_a_number_word_answers_how_many(seeds_bot: QA, seeds_copy: Path) -> None:
+    """spaCy lists "two" among its stop words; a number is a candidate all the same."""
+    ans = seeds_bot.ask("How many counts of rape was Masterson convicted of?")
+    assert ans.answer == "two" and ans.agreement == "consistent"
+    assert_offsets(seeds_copy, ans)
+
+
+def test_an_age_the_articles_do_not_give_is_not_answered_with_another_kind_of_span(seeds_bot: QA) -> None:
+    """The articles name Demi Moore but never her age: no year or name stands in for one."""
+    ans = seeds_bot.ask("How old is Demi Moore?")
+    assert ans.answer is None and ans.agreement == "none"
+    assert any("Demi Moore" in ev.quote for ev in ans.evidence)  # the closest passages still show
+    assert seeds_bot.ask("How old is Masterson?").answer == "47"
+
+
 def test_answers_never_come_from_boilerplate(answers: list[Answer]) -> None:
     for ans in answers:
         for ev in ans.evidence:
