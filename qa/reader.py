@@ -447,8 +447,8 @@ def _candidate_spans(sent, analysis: QuestionAnalysis) -> list[tuple[object, str
         trimmed = _trim(span)
         if trimmed is None or len(trimmed) > 25:
             return
-        # spaCy counts "two", "three"... as stop words: a number is content all the same
-        content = [t for t in trimmed if (not t.is_stop or t.like_num) and not t.is_punct]
+        # spaCy counts "two", "three", "May"... as stop words: numbers and names are content all the same
+        content = [t for t in trimmed if (not t.is_stop or t.like_num or t.ent_type_) and not t.is_punct]
         if not content or all(t.lemma_.lower() in analysis.lemmas or t.lower_ in analysis.lemmas for t in content):
             return
         key = (trimmed.start, trimmed.end)

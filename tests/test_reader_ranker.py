@@ -1,4 +1,4 @@
-"""The learned candidate ranker: shipped weights load, training learns, the split is by paragraph."""
+"""Candidate spans and the learned ranker: shipped weights load, training learns, the split is by paragraph."""
 
 from __future__ import annotations
 
@@ -7,8 +7,19 @@ from pathlib import Path
 
 import numpy as np
 
+from qa import QA
 from qa.ranker import FEATURES, INDEX, Ranker, fit_listwise
+from qa.reader import _candidate_spans, analyse_question
 from qa.train_ranker import paragraph_split
+
+
+def test_numbers_and_names_that_spacy_calls_stop_words_are_candidates(seeds_bot: QA) -> None:
+    reader = seeds_bot.reader
+    doc = reader.parse("The singer was found guilty on two counts in May, and three women testified.")
+    analysis = analyse_question(reader.parse("How many counts was the singer found guilty on?"))
+    spans = {span.text for span, *_ in _candidate_spans(next(iter(doc.sents)), analysis)}
+    assert {"two", "May", "three"} <= spans
+    assert "singer" not in spans  # a span made only of the question's own words is never a candidate
 
 
 def test_shipped_weights_match_the_features() -> None:
