@@ -75,6 +75,23 @@ class CandidateContext:
     best_support: float
     sentence_rank: int
     passage_rank: int
+    matched: tuple[tuple[object, str, float], ...]  # the sentence's question words: (token, lemma, weight)
+    anchors: frozenset[int]  # positions of the question's verbs in the sentence
+
+
+def question_words_in(sent, weights: dict[str, float],
+                      verbs: frozenset[str]) -> tuple[tuple[tuple[object, str, float], ...], frozenset[int]]:
+    """Once per sentence, not per candidate: its tokens that are question words, each with its
+    lemma and weight, and the positions of the question's verbs (the candidates' anchors)."""
+    matched = []
+    anchors = set()
+    for t in sent:
+        lemma, lower = t.lemma_.lower(), t.lower_
+        if lemma in weights or lower in weights:
+            matched.append((t, lemma, weights.get(lemma, weights.get(lower, 0.0))))
+        if lemma in verbs and t.pos_ in {"VERB", "NOUN"}:
+            anchors.add(t.i)
+    return tuple(matched), frozenset(anchors)
 
 
 def question_class(wh: str | None, after: str, head: str | None, head_kind: str | None) -> str:
@@ -144,24 +161,21 @@ def candidate_features(ctx: CandidateContext, span, group: str, *, is_entity: bo
     x[INDEX["asked_frac"]] = asked / len(content) if content else 0.0
     x[INDEX["asked_any"]] = 1.0 if asked else 0.0
 
-    inside = range(span.start, span.end)
-    matched = [t for t in sent if t.i not in inside and (t.lemma_.lower() in weights or t.lower_ in weights)]
+    matched = [m for m in ctx.matched if not span.start <= m[0].i < span.end]
     total = sum(weights.values()) or 1.0
     if matched:
-        dists = [min(abs(t.i - span.start), abs(t.i - (span.end - 1))) for t in matched]
+        dists = [min(abs(t.i - span.start), abs(t.i - (span.end - 1))) for t, _, _ in matched]
         nearest = min(dists)
         x[INDEX["tok_near"]] = 1.0 / (1.0 + nearest / 3.0)
-        weighted = sum(weights.get(t.lemma_.lower(), weights.get(t.lower_, 0.0)) / (1.0 + d / 3.0)
-                       for t, d in zip(matched, dists))
-        x[INDEX["tok_near_weighted"]] = weighted / total
-        x[INDEX["window5"]] = len({t.lemma_.lower() for t, d in zip(matched, dists) if d <= 5}) / len(weights)
-        x[INDEX["window10"]] = len({t.lemma_.lower() for t, d in zip(matched, dists) if d <= 10}) / len(weights)
-        x[INDEX["dep_near"]] = 1.0 / (1.0 + min(_dep_distance(root, t) for t in matched))
-        x[INDEX["before_match"]] = 1.0 if span.end <= matched[0].i else 0.0
-        x[INDEX["after_match"]] = 1.0 if span.start > matched[-1].i else 0.0
+        x[INDEX["tok_near_weighted"]] = sum(w / (1.0 + d / 3.0) for (_, _, w), d in zip(matched, dists)) / total
+        x[INDEX["window5"]] = len({lemma for (_, lemma, _), d in zip(matched, dists) if d <= 5}) / len(weights)
+        x[INDEX["window10"]] = len({lemma for (_, lemma, _), d in zip(matched, dists) if d <= 10}) / len(weights)
+        x[INDEX["dep_near"]] = 1.0 / (1.0 + min(_dep_distance(root, t) for t, _, _ in matched))
+        x[INDEX["before_match"]] = 1.0 if span.end <= matched[0][0].i else 0.0
+        x[INDEX["after_match"]] = 1.0 if span.start > matched[-1][0].i else 0.0
     else:
         x[INDEX["no_match"]] = 1.0
-    anchors = {t.i for t in sent if t.lemma_.lower() in ctx.verbs and t.pos_ in {"VERB", "NOUN"}}
+    anchors = ctx.anchors
     if anchors:
         token, hops = root, 0
         while hops <= 4:

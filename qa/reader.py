@@ -19,7 +19,15 @@ import numpy as np
 
 from qa.embedding import Embedder
 from qa.errors import QAError
-from qa.ranker import CANDIDATE_GROUPS, INDEX, CandidateContext, Ranker, candidate_features, question_class
+from qa.ranker import (
+    CANDIDATE_GROUPS,
+    INDEX,
+    CandidateContext,
+    Ranker,
+    candidate_features,
+    question_class,
+    question_words_in,
+)
 from qa.results import Evidence
 
 log = logging.getLogger(__name__)
@@ -411,7 +419,8 @@ class SpacyReader:
         for i, scored in enumerate(ranked):
             sent = scored.sentence
             ctx = CandidateContext(analysis.qclass, analysis.labels, analysis.head, analysis.weights, analysis.verbs,
-                                   scored.similarity, scored.coverage, scored.support, best, i, sent.rank)
+                                   scored.similarity, scored.coverage, scored.support, best, i, sent.rank,
+                                   *question_words_in(sent.span, analysis.weights, analysis.verbs))
             spans = _candidate_spans(sent.span, analysis)
             for span, group, is_entity, is_chunk in spans:
                 start, end = sent.offset + span.start_char, sent.offset + span.end_char
