@@ -151,6 +151,7 @@ class QuestionAnalysis:
     weights: dict[str, float]
     verbs: frozenset[str]  # lemmas of the question's content verbs: the answer is usually their argument
     qclass: str = "other"  # the ranker's answer class (qa.ranker.QUESTION_CLASSES)
+    names: frozenset[str] = frozenset()  # the question's proper nouns, lower-cased
 
 
 def _head_kind(head: str | None) -> str | None:
@@ -178,6 +179,7 @@ def analyse_question(q) -> QuestionAnalysis:
         weight = 2.0 if t.pos_ == "PROPN" or t.like_num else 1.0
         weights[t.lemma_.lower()] = max(weights.get(t.lemma_.lower(), 0.0), weight)
     lemmas = frozenset(weights)
+    names = frozenset(t.lower_ for t in tokens if t.pos_ == "PROPN")
     verbs = frozenset(t.lemma_.lower() for t in tokens if t.pos_ == "VERB" and t.lemma_.lower() in weights)
     wh_index = next((i for i, w in enumerate(words) if w in WH_WORDS), None)
     wh = words[wh_index] if wh_index is not None else None
@@ -194,7 +196,7 @@ def analyse_question(q) -> QuestionAnalysis:
     qclass = question_class(wh, after, head, _head_kind(head))
 
     def result(kind: str, labels: set[str]) -> QuestionAnalysis:
-        return QuestionAnalysis(kind, frozenset(labels), head, lemmas, weights, verbs, qclass)
+        return QuestionAnalysis(kind, frozenset(labels), head, lemmas, weights, verbs, qclass, names)
 
     if wh == "when" or head in DATE_NOUNS:
         return result("entity", {"DATE", "TIME"})
@@ -459,6 +461,10 @@ def _candidate_spans(sent, analysis: QuestionAnalysis) -> list[tuple[object, str
         # spaCy counts "two", "three", "May"... as stop words: numbers and names are content all the same
         content = [t for t in trimmed if (not t.is_stop or t.like_num or t.ent_type_) and not t.is_punct]
         if not content or all(t.lemma_.lower() in analysis.lemmas or t.lower_ in analysis.lemmas for t in content):
+            return
+        # a span whose capitalised words are all names from the question is what it asks about, not its answer
+        capitals = [t for t in trimmed if t.text[:1].isupper()]
+        if capitals and all(t.lower_ in analysis.names for t in capitals):
             return
         key = (trimmed.start, trimmed.end)
         if key in found:
