@@ -474,7 +474,10 @@ def _candidate_spans(sent, analysis: QuestionAnalysis) -> list[tuple[object, str
             found[key] = [trimmed, group, entity, chunk]
 
     for ent in sent.ents:
-        add(ent, CANDIDATE_GROUPS.get(_label(ent), "MISC"), True, False)
+        label = _label(ent)
+        if label == "AGE" and "AGE" not in analysis.labels:
+            continue  # "Masterson, 47," is an aside about a person: it answers how old, nothing else
+        add(ent, CANDIDATE_GROUPS.get(label, "MISC"), True, False)
     for chunk in sent.noun_chunks:
         add(chunk, "NOUN", False, True)
         of = _of_phrase(chunk)

@@ -32,6 +32,15 @@ def test_a_span_of_only_the_questions_own_names_is_not_a_candidate(seeds_bot: QA
     assert not {"Kutcher", "Kutcher's", "Kutcher's wife"} & spans
 
 
+def test_an_age_is_a_candidate_only_when_the_question_asks_for_one(seeds_bot: QA) -> None:
+    reader = seeds_bot.reader
+    sent = next(iter(reader.parse("Masterson, 47, was convicted of two counts of rape.").sents))
+    def spans(question: str) -> set[str]:
+        return {span.text for span, *_ in _candidate_spans(sent, analyse_question(reader.parse(question)))}
+    assert "47" in spans("How old is Masterson?")
+    assert "47" not in spans("What was Masterson convicted of?") and "two counts of rape" in spans("What was he convicted of?")
+
+
 def test_shipped_weights_match_the_features() -> None:
     ranker = Ranker.load()
     assert ranker.features == tuple(FEATURES)
