@@ -385,7 +385,8 @@ class SpacyReader:
         return scored
 
     def read(self, question: str, passages: list[Passage], query_vector: np.ndarray | None = None) -> list[Evidence]:
-        candidates = self.candidates(question, passages, query_vector)
+        analysis = analyse_question(self.parse(question))
+        candidates = self.candidates(question, passages, query_vector, analysis)
         # where the question names its answer type (when, who, how old...) and a span of a sentence
         # nearly as relevant as the best has it, only such spans compete: SQuAD teaches the ranker little
         # about rare classes such as ages. A typed span in an unrelated sentence must not shut out the
@@ -393,7 +394,7 @@ class SpacyReader:
         typed = [c for c in candidates if c.features[TYPE_FIT] == 1.0 and c.features[SENT_GAP] >= -TYPED_SUPPORT_GAP]
         if not candidates:
             return []
-        if not typed and analyse_question(self.parse(question)).qclass in STRICT_TYPE_CLASSES:
+        if not typed and analysis.qclass in STRICT_TYPE_CLASSES:
             # "how old is X?" with no age near the best sentences: any other span would be a wrong
             # answer of the wrong kind. Their sentences still go back, scored 0, as the closest passages.
             return [replace(c.evidence, score=0.0) for c in candidates]
@@ -410,9 +411,11 @@ class SpacyReader:
                 found[key] = replace(ev, score=score)
         return sorted(found.values(), key=lambda e: (-e.score, e.source, e.start))
 
-    def candidates(self, question: str, passages: list[Passage], query_vector: np.ndarray | None = None) -> list[Candidate]:
+    def candidates(self, question: str, passages: list[Passage], query_vector: np.ndarray | None = None,
+                   analysis: QuestionAnalysis | None = None) -> list[Candidate]:
         """Every candidate span of the best sentences, with its features (what the ranker is trained on)."""
-        analysis = analyse_question(self.parse(question))
+        if analysis is None:
+            analysis = analyse_question(self.parse(question))
         ranked = self.rank_sentences(question, passages, query_vector, analysis.weights)[: self.max_sentences]
         if not ranked:
             return []
