@@ -24,7 +24,7 @@ $(INDEX)/manifest.json: $(STAMP) $(shell find $(CORPUS) -name '*.txt' -o -name '
 index: $(INDEX)/manifest.json
 
 run: $(INDEX)/manifest.json
-	$(BIN)/python ui.py --index $(INDEX)
+	$(BIN)/python ui.py --index $(INDEX) --corpus $(CORPUS)
 
 # Debian's chromium for the browser tests; Playwright never downloads a browser of its own.
 chromium:

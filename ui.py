@@ -38,6 +38,8 @@ DEFAULT_PORT = 7860
 DEFAULT_INDEX = "index"
 DEFAULT_CORPUS = "seeds"
 MAX_UPLOAD_BYTES = 1_000_000  # an article, not a book: indexing it must take seconds, not minutes
+MAX_UPLOADS = 100  # articles one chat process may add in all (--max-uploads)
+MAX_UPLOAD_TOTAL_MB = 20  # megabytes one chat process may add in all (--max-upload-mb)
 # Each query is CPU-bound and torch already uses several threads, so more parallel queries only
 # make each slower; two lets a short question overtake a long one.
 CONCURRENCY = 2
@@ -259,20 +261,44 @@ def store_article(corpus: Path, name: str, data: bytes) -> Path:
         os.unlink(tmp)
 
 
+@dataclass(frozen=True)
+class UploadPolicy:
+    """Where uploads go and how much they may add: the folder the chat was started with, never a
+    path read from the index; ``corpus=None`` makes the chat read-only."""
+
+    corpus: Path | None = None
+    max_files: int = MAX_UPLOADS
+    max_bytes: int = MAX_UPLOAD_TOTAL_MB * 1_000_000
+
+    @property
+    def enabled(self) -> bool:
+        return self.corpus is not None and self.max_files > 0 and self.max_bytes > 0
+
+
 class SharedBot:
     """The one bot every session uses. Adding an article builds a new one and swaps it in under a
     lock; a query already running keeps the bot it started with."""
 
-    def __init__(self, bot: QA, index_dir: str | os.PathLike[str]) -> None:
+    def __init__(self, bot: QA, index_dir: str | os.PathLike[str], uploads: UploadPolicy | None = None) -> None:
         self.bot = bot
         self.index_dir = Path(index_dir)
+        self.uploads = uploads or UploadPolicy()
+        self.added_files = 0
+        self.added_bytes = 0
         self._lock = threading.Lock()
 
     def add_article(self, name: str, data: bytes) -> str:
-        """Store the file in the corpus, re-index incrementally, swap the bot; returns its source name."""
+        """Store the file in the chat's corpus folder, re-index that folder incrementally, swap the bot;
+        returns its source name."""
+        policy = self.uploads
+        if policy.corpus is None:
+            raise QAError("this chat is read-only: adding articles is off (start ui.py with --corpus FOLDER to allow it)")
         with self._lock:
+            if self.added_files >= policy.max_files or self.added_bytes + len(data) > policy.max_bytes:
+                raise QAError(f"this chat has reached its upload limit ({policy.max_files} articles, "
+                              f"{policy.max_bytes // 1_000_000} MB in all); ask its operator to index more with `qa index`")
             old = self.bot
-            corpus = Path(old.index.corpus_root)
+            corpus = policy.corpus
             path = store_article(corpus, name, data)
             try:
                 index, _ = build_index([corpus], self.index_dir, old.embedder)
@@ -280,6 +306,8 @@ class SharedBot:
                 path.unlink()  # keep corpus and index in step
                 raise
             self.bot = QA(index, old.embedder, reader=old.reader, threshold=old.threshold)
+            self.added_files += 1
+            self.added_bytes += len(data)
             return path.relative_to(corpus).as_posix()
 
 
@@ -380,6 +408,7 @@ def build_app(shared: SharedBot) -> gr.Blocks:
                 upload = gr.File(
                     label=f"Add an article (.txt or .md, up to {MAX_UPLOAD_BYTES // 1_000_000} MB)",
                     file_types=[".txt", ".md"], type="filepath", elem_id="qa-upload",
+                    visible=shared.uploads.enabled,
                 )
                 upload_status = gr.HTML(elem_id="qa-upload-status")
 
@@ -420,7 +449,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="port (default: %(default)s) [QA_PORT]")
     parser.add_argument("--index", default=env("QA_INDEX", DEFAULT_INDEX), help="index folder (default: %(default)s) [QA_INDEX]")
     parser.add_argument("--corpus", default=env("QA_CORPUS") or None,
-                        help="folder of .txt/.md articles to index (incrementally) before serving [QA_CORPUS]")
+                        help="folder of .txt/.md articles to index (incrementally) before serving; uploads are "
+                             "written here, and without it the chat is read-only [QA_CORPUS]")
+    parser.add_argument("--no-upload", action="store_true", help="read-only: no adding articles from the page")
+    parser.add_argument("--max-uploads", type=int, default=MAX_UPLOADS,
+                        help="articles the page may add in all (default: %(default)s)")
+    parser.add_argument("--max-upload-mb", type=int, default=MAX_UPLOAD_TOTAL_MB,
+                        help="megabytes the page may add in all (default: %(default)s)")
     return parser
 
 
@@ -443,7 +478,9 @@ def main(argv: list[str] | None = None) -> int:
         time.perf_counter() - started, len(bot.index.documents), len(bot.index.chunks), bot.embedder.model_id,
         args.host, args.port,
     )
-    demo = build_app(SharedBot(bot, args.index))
+    corpus = None if args.no_upload or not args.corpus else Path(args.corpus)
+    uploads = UploadPolicy(corpus, max(0, args.max_uploads), max(0, args.max_upload_mb) * 1_000_000)
+    demo = build_app(SharedBot(bot, args.index, uploads))
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
     theme = gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
     demo.launch(server_name=args.host, server_port=args.port, max_file_size=MAX_UPLOAD_BYTES, theme=theme, css=CSS,

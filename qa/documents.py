@@ -11,6 +11,7 @@ import hashlib
 import logging
 import os
 import re
+import stat
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 
 SUFFIXES = (".txt", ".md")
 # An article, not a data dump: 5 MB is ~10,000 chunks, minutes of embedding on a CPU. Bigger files
-# are skipped by their size alone, before any byte is read, so indexing time stays bounded.
+# are skipped; at most this many bytes + 1 are ever read, whatever ``stat`` says, so time stays bounded.
 MAX_FILE_BYTES = 5_000_000
 
 Span = tuple[int, int]
@@ -143,14 +144,19 @@ def read_document(path: Path, source: str) -> Document | None:
     """Read one file; ``None`` (with a warning naming it) when it is unreadable, too big, empty,
     binary or not UTF-8."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            log.warning("skipped %s: %.1f MB is over the %d MB limit for one article; split it into articles",
-                        source, size / 1e6, MAX_FILE_BYTES // 1_000_000)
-            return None
-        raw = path.read_bytes()
+        # non-blocking, so that opening a FIFO does not wait for a writer; only a regular file is read
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                log.warning("skipped %s: not a regular file (a device, FIFO or socket)", source)
+                return None
+            raw = fh.read(MAX_FILE_BYTES + 1)
     except OSError as err:
         log.warning("skipped %s: cannot read it (%s)", source, err.strerror or err)
+        return None
+    if len(raw) > MAX_FILE_BYTES:
+        log.warning("skipped %s: over the %d MB limit for one article; split it into articles",
+                    source, MAX_FILE_BYTES // 1_000_000)
         return None
     if b"\x00" in raw:
         log.warning("skipped %s: it looks binary (contains NUL bytes)", source)
@@ -169,9 +175,19 @@ def read_document(path: Path, source: str) -> Document | None:
     return Document(source=source, text=text, sha256=sha256_text(text), boilerplate=find_boilerplate(text))
 
 
+def _inside(path: Path, root: Path) -> bool:
+    """Whether ``path``, links resolved, lies inside ``root`` (already resolved)."""
+    try:
+        return path.resolve().is_relative_to(root)
+    except (OSError, RuntimeError):  # a link loop
+        return False
+
+
 def iter_paths(folder: Path) -> list[Path]:
     """Every .txt and .md under ``folder``, recursively, sorted. Linked folders are not entered (a
-    link can loop back or lead out of the corpus), and each one is named in a warning."""
+    link can loop back or lead out of the corpus); a linked file is read only when it resolves inside
+    the corpus; a name that is not valid UTF-8 is skipped. Each skip is named in a warning."""
+    root = folder.resolve()
 
     def unlistable(err: OSError) -> None:
         path = Path(err.filename or folder)
@@ -186,8 +202,19 @@ def iter_paths(folder: Path) -> list[Path]:
                 log.warning("skipped %s: a link to a folder is not followed",
                             (Path(dirpath) / name).relative_to(folder).as_posix())
         for name in filenames:
-            if name.lower().endswith(SUFFIXES) and not name.startswith("."):
-                found.append(Path(dirpath) / name)
+            if not name.lower().endswith(SUFFIXES) or name.startswith("."):
+                continue
+            path = Path(dirpath) / name
+            relative = path.relative_to(folder).as_posix()
+            try:
+                relative.encode("utf-8")
+            except UnicodeEncodeError:
+                log.warning("skipped %s: the file name is not valid UTF-8; rename it", ascii(relative))
+                continue
+            if path.is_symlink() and not _inside(path, root):
+                log.warning("skipped %s: a link that leads out of the corpus folder (or loops)", relative)
+                continue
+            found.append(path)
     return sorted(found)
 
 

@@ -117,6 +117,8 @@ def _read_jsonl(text: str, path: Path) -> list[dict]:
             row = json.loads(line)
         except json.JSONDecodeError as err:
             raise QAError(f"{path}:{number}: not valid JSON ({err.msg}); a gold file is JSONL or SQuAD JSON") from None
+        except RecursionError:
+            raise QAError(f"{path}:{number}: JSON nested too deep to be a gold row") from None
         if not isinstance(row, dict):
             raise QAError(f"{path}:{number}: each line must be a JSON object")
         rows.append(row)
@@ -132,10 +134,14 @@ def safe_name(title: str) -> str:
 
 
 def _parse_squad(data: dict, path: Path, sha: str) -> GoldSet:
-    """Articles → corpus files, questions → gold questions; v2.0 ``is_impossible`` → no answers."""
+    """Articles → corpus files, questions → gold questions; v2.0 ``is_impossible`` → no answers.
+
+    Every malformed piece is named: which article, paragraph and question, and what is wrong."""
     articles, questions = [], []
     used: set[str] = set()
-    for number, article in enumerate(data.get("data") or [], 1):
+    if not isinstance(data.get("data"), list):
+        raise QAError(f"{path}: 'data' must be a list of articles; is this SQuAD JSON?")
+    for number, article in enumerate(data["data"], 1):
         if not isinstance(article, dict) or not isinstance(article.get("paragraphs"), list):
             raise QAError(f"{path}: article {number} has no 'paragraphs' list; is this SQuAD JSON?")
         base = safe_name(str(article.get("title") or f"article_{number}"))
@@ -146,17 +152,34 @@ def _parse_squad(data: dict, path: Path, sha: str) -> GoldSet:
         used.add(name.lower())
         source = f"{name}.txt"
         paragraphs = []
-        for paragraph in article["paragraphs"]:
-            context = str(paragraph.get("context", "")).strip()
+        for p_number, paragraph in enumerate(article["paragraphs"], 1):
+            where = f"{path}: article {number}, paragraph {p_number}"
+            if not isinstance(paragraph, dict) or not isinstance(paragraph.get("context", ""), str):
+                raise QAError(f"{where}: a paragraph must be an object with a 'context' string")
+            if not isinstance(paragraph.get("qas", []), list):
+                raise QAError(f"{where}: 'qas' must be a list of questions")
+            context = paragraph.get("context", "").strip()
             if context:
                 paragraphs.append(context)
-            for qa in paragraph.get("qas", []):
-                gold = () if qa.get("is_impossible") else tuple(a["text"] for a in qa.get("answers", []))
-                questions.append(GoldQuestion(str(qa["id"]), str(qa["question"]), gold, (source,)))
+            for q_number, qa in enumerate(paragraph.get("qas", []), 1):
+                questions.append(_squad_question(qa, f"{where}, question {q_number}", source))
         articles.append(SquadArticle(source, tuple(paragraphs)))
     if not questions:
         raise QAError(f"{path}: no questions in this SQuAD file")
     return GoldSet(str(path), "squad", sha, questions=tuple(questions), articles=tuple(articles))
+
+
+def _squad_question(qa: object, where: str, source: str) -> GoldQuestion:
+    """One SQuAD question, or a QAError saying which field is missing or of the wrong kind."""
+    if not isinstance(qa, dict):
+        raise QAError(f"{where}: must be an object with 'id', 'question' and 'answers'")
+    if not isinstance(qa.get("id"), str | int) or not isinstance(qa.get("question"), str):
+        raise QAError(f"{where}: needs an 'id' and a 'question' string")
+    answers = qa.get("answers", [])
+    if not isinstance(answers, list) or not all(isinstance(a, dict) and isinstance(a.get("text"), str) for a in answers):
+        raise QAError(f"{where} ({qa['id']}): 'answers' must be a list of objects with a 'text' string")
+    gold = () if qa.get("is_impossible") else tuple(a["text"] for a in answers)
+    return GoldQuestion(str(qa["id"]), qa["question"], gold, (source,))
 
 
 def load_gold(path: str | os.PathLike[str]) -> GoldSet:
@@ -175,6 +198,8 @@ def load_gold(path: str | os.PathLike[str]) -> GoldSet:
         whole = json.loads(text)
     except json.JSONDecodeError:
         whole = None
+    except RecursionError:
+        raise QAError(f"{path}: JSON nested too deep to be a gold file") from None
     if isinstance(whole, dict) and "data" in whole:
         return _parse_squad(whole, path, sha)
     rows = _read_jsonl(text, path)

@@ -14,11 +14,11 @@ from qa.documents import load_folder
 from qa.embedding import Embedder
 from qa.errors import QAError
 from qa.factcheck import agreement_of, group_answers
-from qa.question import DEFAULT_TOP_K, clean_question
+from qa.question import DEFAULT_TOP_K, check_folder_arg, check_threshold, check_top_k, clean_question
 from qa.reader import Passage, Reader, SpacyReader
 from qa.results import Answer, Evidence, Verdict
 from qa.retrieve import HybridRetriever
-from qa.store import BuildReport, CorpusIndex, write_lock
+from qa.store import BuildReport, CorpusIndex, check_index_folder, write_lock
 
 log = logging.getLogger(__name__)
 
@@ -35,16 +35,17 @@ def build_index(
     settings: ChunkSettings | None = None,
 ) -> tuple[CorpusIndex, BuildReport]:
     """Index ``folders`` into ``index_dir``, re-embedding only files whose content changed."""
-    paths = [Path(f) for f in folders]
+    paths = [Path(check_folder_arg(f, "folder")) for f in folders]
     for path in paths:
         if not path.is_dir():
             raise QAError(f"corpus folder not found: {path} (give a folder of .txt or .md files)")
+    index_dir = Path(check_folder_arg(index_dir, "index_dir"))
+    check_index_folder(index_dir, paths)
     resolved = [p.resolve() for p in paths]
     root = Path(os.path.commonpath(resolved)) if len(resolved) > 1 else resolved[0]
     documents = [doc for path in resolved for doc in load_folder(path, root)]
     if not documents:
         raise QAError(f"no readable .txt or .md files in {', '.join(map(str, paths))}")
-    index_dir = Path(index_dir)
     with write_lock(index_dir):
         previous = None
         try:
@@ -79,7 +80,7 @@ class QA:
         self.index = index
         self.embedder = embedder
         self.reader = reader or SpacyReader(embedder)
-        self.threshold = threshold
+        self.threshold = check_threshold(threshold)
         self.retriever = HybridRetriever(index, embedder)
         # files changed on disk since indexing: their offsets no longer point into the file, so no answer
         # or evidence may come from them (set by ``load``; a fresh build has none)
@@ -94,6 +95,7 @@ class QA:
 
         ``reader_model`` (or ``QA_READER_MODEL``) is an extractive-QA checkpoint folder to answer with
         instead of the spaCy reader."""
+        check_folder_arg(index_dir, "index_dir")
         embedder = Embedder(model)
         kwargs = _reader_kwargs(reader_model, kwargs)
         index = CorpusIndex.load(index_dir, embedder.model_id)
@@ -142,8 +144,7 @@ class QA:
     def _retrieve(self, text: str, top_k: int) -> tuple[str, np.ndarray, list[Passage]]:
         """Validate a question or claim, embed it once, and fetch its top chunks widened to paragraphs."""
         text = clean_question(text)
-        if top_k < 1:
-            raise QAError("top_k must be at least 1")
+        check_top_k(top_k)
         query_vector = self.embedder.encode([text])[0]
         hits = [hit for hit in self.retriever.closest_chunks(text, top_k, query_vector)
                 if self.index.chunks[hit.chunk].source not in self.stale]

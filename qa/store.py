@@ -24,7 +24,6 @@ import json
 import logging
 import math
 import os
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -45,7 +44,11 @@ log = logging.getLogger(__name__)
 FORMAT_VERSION = 2  # 2: chunk ids in the chunk rows, FAISS index keyed by them, index choice recorded
 MANIFEST = "manifest.json"
 LOCK = ".lock"
+JOURNAL = ".qa-files.json"  # every file name this index's writers created; cleanup removes only these
 LOCK_TIMEOUT_S = 60.0
+LOAD_ATTEMPTS = 5  # a load that races a rewrite reads the manifest again, at most this often
+# files a project may keep beside an index (the repository's index/README.md); anything else is a user's
+DOCUMENTATION = frozenset({"README.md", ".gitignore", ".gitkeep"})
 
 # Exact search up to FLAT_MAX_VECTORS (one query over 100k flat vectors: p95 ~40 ms on 2 busy
 # cores, so any more would break the 50 ms budget); above it an IVF index with 8-bit scalar-quantised
@@ -180,10 +183,14 @@ class BuildReport:
     chunks: int
 
 
+def temp_name(name: str) -> str:
+    """The temporary name ``name`` is written under before its rename (journaled before it exists)."""
+    return f".{name}.tmp"
+
+
 def _atomic_write(path: Path, write: Callable[[str], None]) -> None:
-    """Write via a temporary file in the same folder, fsync, then rename over ``path``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
+    """Write via ``temp_name`` in the same folder, fsync, then rename over ``path``."""
+    tmp = str(path.with_name(temp_name(path.name)))
     try:
         write(tmp)
         with open(tmp, "rb") as fh:
@@ -203,11 +210,71 @@ def _write_json(path: Path, data: object) -> None:
     _atomic_write(path, write)
 
 
+def _read_names(path: Path) -> set[str]:
+    """The file names a JSON list (the journal) holds; none when it is missing or unreadable."""
+    try:
+        names = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    return {n for n in names if isinstance(n, str) and "/" not in n} if isinstance(names, list) else set()
+
+
+def _generation(folder: Path) -> str | None:
+    try:
+        return json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get("generation")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def manifest_files(folder: Path) -> set[str]:
+    """The data files the current manifest names (none when there is no readable manifest)."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        names = {manifest["vectors_file"], manifest["chunks_file"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+    return {n for n in names if isinstance(n, str) and "/" not in n}
+
+
+def own_files(folder: Path) -> set[str]:
+    """Every name in ``folder`` that an index writer created: the journal's and the manifest's."""
+    return _read_names(folder / JOURNAL) | manifest_files(folder) | {MANIFEST, LOCK, JOURNAL}
+
+
+def check_index_folder(index_dir: Path, corpus_folders: list[Path]) -> None:
+    """Refuse an index folder that a write could hurt: a file, a corpus folder (or inside or around
+    one), or a folder that holds files no index wrote. An index always gets a folder of its own."""
+    if index_dir.exists() and not index_dir.is_dir():
+        raise QAError(f"--index {index_dir} is a file, not a folder: give a new or empty folder for the index")
+    where = index_dir.resolve()
+    for corpus in corpus_folders:
+        folder = corpus.resolve()
+        if where == folder or folder in where.parents or where in folder.parents:
+            raise QAError(f"the index folder {index_dir} and the corpus folder {corpus} overlap: keep the index in a "
+                          f"folder of its own, outside the articles (e.g. --index {corpus.name}-index)")
+    if not index_dir.is_dir():
+        return
+    try:
+        present = {p.name for p in index_dir.iterdir()}
+    except OSError as err:
+        raise QAError(f"cannot list the index folder {index_dir} ({err.strerror or err}): choose a folder you can read") from None
+    foreign = sorted(present - own_files(index_dir) - DOCUMENTATION)
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        raise QAError(f"the index folder {index_dir} holds files that are not an index's ({shown}): give --index an "
+                      f"empty or new folder (e.g. {index_dir / 'index'})")
+
+
 @contextlib.contextmanager
 def write_lock(folder: Path, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[None]:
     """Only one writer per index folder; a second waits up to ``timeout_s`` then fails clearly."""
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / LOCK, "a+") as fh:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fh = open(folder / LOCK, "a+")  # noqa: SIM115 (closed below, after the lock is released)
+    except OSError as err:
+        raise QAError(f"cannot write the index at {folder} ({err.strerror or err}): "
+                      "give --index a folder you can write") from None
+    with fh:
         deadline = time.monotonic() + timeout_s
         while True:
             try:
@@ -348,8 +415,15 @@ class CorpusIndex:
         return self.by_source[chunk.source].text[chunk.start : chunk.end]
 
     def stale_sources(self) -> list[str]:
-        """Indexed files that changed or disappeared on disk since indexing."""
+        """Indexed files that changed or disappeared on disk since indexing.
+
+        When the whole corpus folder is gone (a project copied without it, or moved), nothing is
+        stale: the index holds each file's text, and answers come from that copy, with a warning."""
         root = Path(self.corpus_root)
+        if not root.is_dir():
+            log.warning("the corpus folder %s is gone; answers quote the index's own copies of the articles "
+                        "(run `qa index FOLDER` to index them where they are now)", root)
+            return []
         stale = []
         for doc in self.documents:
             path = root / doc.source
@@ -364,7 +438,9 @@ class CorpusIndex:
 
     # -- disk -------------------------------------------------------------------------------
 
-    def manifest(self, generation: str) -> dict:
+    def manifest(self, generation: str, folder: Path) -> dict:
+        """The manifest of ``generation``; the corpus root is stored relative to the index ``folder``,
+        so that a copied or moved project (index and articles together) still finds its articles."""
         return {
             "format_version": FORMAT_VERSION,
             "generation": generation,
@@ -373,7 +449,7 @@ class CorpusIndex:
             "model": {"id": self.model_id, "dimension": self.vectors.d},
             "faiss_index": self.choice.to_dict(),
             "chunking": self.settings.to_dict(),
-            "corpus_root": self.corpus_root,
+            "corpus_root": os.path.relpath(Path(self.corpus_root).resolve(), folder.resolve()),
             "files": {doc.source: doc.sha256 for doc in self.documents},
             "counts": {"documents": len(self.documents), "chunks": len(self.chunks), "vectors": self.vectors.ntotal},
         }
@@ -386,7 +462,7 @@ class CorpusIndex:
 
     def _save_locked(self, folder: Path) -> None:
         generation = uuid.uuid4().hex[:12]
-        manifest = self.manifest(generation)
+        manifest = self.manifest(generation, folder)
         number = {doc.source: i for i, doc in enumerate(self.documents)}
         meta = {
             "documents": [
@@ -395,19 +471,44 @@ class CorpusIndex:
             ],
             "chunks": [[number[c.source], c.start, c.end, i] for c, i in zip(self.chunks, self.ids.tolist())],
         }
-        _atomic_write(folder / manifest["vectors_file"], lambda tmp: faiss.write_index(self.vectors, tmp))
-        _write_json(folder / manifest["chunks_file"], meta)
-        _write_json(folder / MANIFEST, manifest)
-        keep = {manifest["vectors_file"], manifest["chunks_file"], MANIFEST, LOCK}
-        for old in folder.glob("*"):
-            if old.name not in keep and (old.name.startswith(("vectors-", "chunks-")) or old.name.endswith(".tmp")):
-                with contextlib.suppress(OSError):
-                    old.unlink()
+        new = [manifest["vectors_file"], manifest["chunks_file"]]
+        previous = manifest_files(folder)  # kept one generation longer: a reader may be opening it now
+        journal = _read_names(folder / JOURNAL) | previous
+        written = {*new, *(temp_name(n) for n in [*new, MANIFEST])}
+        try:
+            _write_json(folder / JOURNAL, sorted(journal | written))  # named before they exist
+            _atomic_write(folder / manifest["vectors_file"], lambda tmp: faiss.write_index(self.vectors, tmp))
+            _write_json(folder / manifest["chunks_file"], meta)
+            _write_json(folder / MANIFEST, manifest)
+        except OSError as err:
+            raise QAError(f"cannot write the index at {folder} ({err.strerror or err}); the previous index is "
+                          "unchanged: free some space or give --index a folder you can write") from None
+        keep = set(new) | previous
+        for name in sorted((journal | written) - keep):
+            with contextlib.suppress(FileNotFoundError):
+                (folder / name).unlink()
+        with contextlib.suppress(OSError):
+            _write_json(folder / JOURNAL, sorted(keep))
 
     @classmethod
     def load(cls, folder: str | os.PathLike[str], model_id: str | None = None) -> CorpusIndex:
-        """Load and validate; any mismatch raises :class:`QAError` saying what to run."""
+        """Load and validate; any mismatch raises :class:`QAError` saying what to run.
+
+        A load that races a rewrite may read a manifest whose files are being replaced: when the
+        manifest's generation changed meanwhile, it reads the new one (the writer keeps the previous
+        generation's files, so one retry nearly always suffices)."""
         folder = Path(folder)
+        for _ in range(LOAD_ATTEMPTS - 1):
+            generation = _generation(folder)
+            try:
+                return cls._load_once(folder, model_id)
+            except QAError:
+                if _generation(folder) == generation:
+                    raise
+        return cls._load_once(folder, model_id)
+
+    @classmethod
+    def _load_once(cls, folder: Path, model_id: str | None) -> CorpusIndex:
         rebuild = f"rebuild it with `qa index FOLDER --index {folder}`"
         manifest_path = folder / MANIFEST
         if not manifest_path.is_file():
@@ -438,7 +539,7 @@ class CorpusIndex:
             settings = ChunkSettings(**manifest["chunking"])
             counts = manifest["counts"]
             dimension = manifest["model"]["dimension"]
-            corpus_root = manifest["corpus_root"]
+            corpus_root = str((folder / manifest["corpus_root"]).resolve())  # relative to the index (absolute: kept)
             files = manifest["files"]
         except QAError:
             raise

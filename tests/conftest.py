@@ -71,10 +71,11 @@ def seeds_bot(seeds_copy: Path, seeds_index: Path) -> QA:
 
 
 @pytest.fixture(scope="session")
-def chat_url(seeds_bot: QA, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The web chat served in this process on the session's seeds bot (no second model load)."""
+def chat_url(seeds_bot: QA, seeds_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The web chat served in this process on the session's seeds bot (no second model load);
+    uploads go to the seeds copy, as with `ui.py --corpus`."""
     ui = importlib.import_module("ui")
-    demo = ui.build_app(ui.SharedBot(seeds_bot, tmp_path_factory.mktemp("ui-index")))
+    demo = ui.build_app(ui.SharedBot(seeds_bot, tmp_path_factory.mktemp("ui-index"), ui.UploadPolicy(seeds_copy)))
     demo.queue(default_concurrency_limit=ui.CONCURRENCY)
     port = free_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)

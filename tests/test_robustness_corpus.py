@@ -122,10 +122,12 @@ def test_odd_encodings_answer_with_exact_offsets(tmp_path: Path, embedder: Embed
 
 
 def test_an_empty_folder_is_a_user_error(tmp_path: Path, embedder: Embedder) -> None:
-    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4")
-    assert load_folder(tmp_path) == []
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "notes.pdf").write_bytes(b"%PDF-1.4")
+    assert load_folder(corpus) == []
     with pytest.raises(QAError, match=r"no readable \.txt or \.md files"):
-        build_index([tmp_path], tmp_path / "index", embedder)
+        build_index([corpus], tmp_path / "index", embedder)
 
 
 def test_cli_names_skipped_files_and_refuses_a_folder_without_articles(tmp_path: Path) -> None:

@@ -34,7 +34,9 @@ def _edit_manifest(index: Path, change: Callable[[dict], object]) -> None:
 
 
 def _data_files(index: Path, suffix: str) -> list[Path]:
-    files = [p for p in index.glob(f"*{suffix}") if p.name != MANIFEST]
+    """The current generation's data files with this suffix, as the manifest names them."""
+    manifest = json.loads((index / MANIFEST).read_text(encoding="utf-8"))
+    files = [index / manifest[key] for key in ("vectors_file", "chunks_file") if manifest[key].endswith(suffix)]
     assert files, f"no {suffix} data file in {index}"
     return files
 
@@ -158,6 +160,6 @@ def test_answers_leave_out_files_changed_since_indexing(tmp_path: Path, embedder
 
 def test_a_rebuild_repairs_a_damaged_index(pristine: Path, tmp_path: Path, embedder: Embedder) -> None:
     index = _damaged(pristine, tmp_path, "truncated FAISS file")
-    corpus = Path(json.loads((pristine / MANIFEST).read_text(encoding="utf-8"))["corpus_root"])
+    corpus = (pristine / json.loads((pristine / MANIFEST).read_text(encoding="utf-8"))["corpus_root"]).resolve()
     build_index([corpus], index, embedder)  # what the message says to run
     assert len(CorpusIndex.load(index, embedder.model_id).documents) == len(list(SEEDS.glob("*.txt")))

@@ -107,7 +107,7 @@ def handlers(tmp_path: Path, embedder: Embedder, seeds_bot: QA) -> dict[str, Cal
     corpus = tmp_path / "corpus"
     shutil.copytree(SEEDS, corpus)
     bot = QA(build_index([corpus], tmp_path / "index", embedder)[0], embedder, reader=seeds_bot.reader)
-    demo = ui.build_app(ui.SharedBot(bot, tmp_path / "index"))
+    demo = ui.build_app(ui.SharedBot(bot, tmp_path / "index", ui.UploadPolicy(corpus)))
     return {block.name: block.fn for block in demo.fns.values() if block.fn is not None}
 
 

@@ -180,7 +180,7 @@ def test_adding_an_article_swaps_in_a_new_bot(embedder: Embedder, tmp_path: Path
     corpus.mkdir()
     (corpus / "alpha.txt").write_text("The Alpha Fair was held in Oslo on 3 March 2020, with 200 stalls.\n", encoding="utf-8")
     old = QA(build_index([corpus], index_dir, embedder)[0], embedder)
-    shared = ui.SharedBot(old, index_dir)
+    shared = ui.SharedBot(old, index_dir, ui.UploadPolicy(corpus))
     source = shared.add_article("Zorblax news.md", b"The Zorblax Festival was held in Tromso on 12 May 2024.\n")
     assert source == "Zorblax_news.md"
     assert (corpus / source).is_file()
