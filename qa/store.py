@@ -237,8 +237,10 @@ def manifest_files(folder: Path) -> set[str]:
 
 
 def own_files(folder: Path) -> set[str]:
-    """Every name in ``folder`` that an index writer created: the journal's and the manifest's."""
-    return _read_names(folder / JOURNAL) | manifest_files(folder) | {MANIFEST, LOCK, JOURNAL}
+    """Every name in ``folder`` that an index writer created: the journal's and the manifest's, and
+    ``manifest.json`` itself only when it is an index manifest (a user's file of that name is not)."""
+    ours = _read_names(folder / JOURNAL) | {LOCK, JOURNAL}
+    return ours | manifest_files(folder) | {MANIFEST} if _generation(folder) is not None else ours
 
 
 def check_index_folder(index_dir: Path, corpus_folders: list[Path]) -> None:
