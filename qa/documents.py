@@ -26,6 +26,8 @@ SUFFIXES = (".txt", ".md")
 MAX_FILE_BYTES = 5_000_000
 
 Span = tuple[int, int]
+# the end of a sentence: punctuation (and closing quotes or brackets) before whitespace, or a blank line
+SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+|\n\s*\n")
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,19 @@ class Document:
         para_end = self.text.find("\n\n", end, min(block_end, end + max_extra))
         new_start = para_start + 2 if para_start >= 0 else max(block_start, start - max_extra)
         new_end = para_end if para_end >= 0 else min(block_end, end + max_extra)
+        return min(new_start, start), max(new_end, end)
+
+
+    def sentences(self, start: int, end: int, max_extra: int = 400) -> Span:
+        """``[start, end)`` widened to whole sentences of its paragraph (at most ``max_extra``
+        characters each side): what a reader reads for a chunk, so that no answer's sentence is cut
+        at a chunk edge, without reading the whole of a long paragraph."""
+        para_start, para_end = self.paragraph(start, end, max_extra)
+        new_start = para_start
+        for m in SENTENCE_END.finditer(self.text, para_start, start):
+            new_start = m.end()
+        m = SENTENCE_END.search(self.text, end, para_end)
+        new_end = m.start() + 1 if m and not self.text[m.start()].isspace() else (m.start() if m else para_end)
         return min(new_start, start), max(new_end, end)
 
 

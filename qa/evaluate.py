@@ -39,7 +39,7 @@ import re
 import shutil
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, astuple, dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -47,7 +47,9 @@ from qa.claim_eval import ClaimReport, GoldClaim, evaluate_claims, format_claim_
 from qa.errors import QAError
 from qa.normalize import exact_match, f1
 from qa.pipeline import QA
-from qa.question import DEFAULT_TOP_K
+from qa.question import DEFAULT_TOP_K, check_top_k
+from qa.read.passage import Passage
+from qa.read.span_reader import SpanReader
 from qa.results import Answer
 from qa.stats import fmt, pct, percentiles_ms
 
@@ -58,6 +60,7 @@ DEFAULT_CACHE = Path(".cache/eval")
 DEFAULT_CORPUS = "seeds"
 MAX_WRONGLY_ABSTAINED = 5.0  # calibration constraint: % of answerable questions the bot may refuse
 WARM_UP_QUESTION = "What happened, and when?"
+PARAGRAPH_BATCH = 32  # questions read together in paragraph-given mode
 CORPUS_DONE = ".complete"  # marker in a cached SQuAD corpus; dot files are not indexed
 
 GoldKind = Literal["questions", "claims", "squad"]
@@ -74,6 +77,7 @@ class GoldQuestion:
     question: str
     answers: tuple[str, ...]
     sources: tuple[str, ...]
+    context: str | None = None  # SQuAD: the paragraph the question was written on (paragraph-given mode)
 
     @property
     def answerable(self) -> bool:
@@ -162,14 +166,14 @@ def _parse_squad(data: dict, path: Path, sha: str) -> GoldSet:
             if context:
                 paragraphs.append(context)
             for q_number, qa in enumerate(paragraph.get("qas", []), 1):
-                questions.append(_squad_question(qa, f"{where}, question {q_number}", source))
+                questions.append(_squad_question(qa, f"{where}, question {q_number}", source, context))
         articles.append(SquadArticle(source, tuple(paragraphs)))
     if not questions:
         raise QAError(f"{path}: no questions in this SQuAD file")
     return GoldSet(str(path), "squad", sha, questions=tuple(questions), articles=tuple(articles))
 
 
-def _squad_question(qa: object, where: str, source: str) -> GoldQuestion:
+def _squad_question(qa: object, where: str, source: str, context: str) -> GoldQuestion:
     """One SQuAD question, or a QAError saying which field is missing or of the wrong kind."""
     if not isinstance(qa, dict):
         raise QAError(f"{where}: must be an object with 'id', 'question' and 'answers'")
@@ -179,7 +183,7 @@ def _squad_question(qa: object, where: str, source: str) -> GoldQuestion:
     if not isinstance(answers, list) or not all(isinstance(a, dict) and isinstance(a.get("text"), str) for a in answers):
         raise QAError(f"{where} ({qa['id']}): 'answers' must be a list of objects with a 'text' string")
     gold = () if qa.get("is_impossible") else tuple(a["text"] for a in answers)
-    return GoldQuestion(str(qa["id"]), qa["question"], gold, (source,))
+    return GoldQuestion(str(qa["id"]), qa["question"], gold, (source,), context)
 
 
 def load_gold(path: str | os.PathLike[str]) -> GoldSet:
@@ -381,8 +385,9 @@ def retrieval_rank(chunk_texts: Sequence[str], golds: Sequence[str]) -> int | No
 
 
 def summarize(results: Sequence[QuestionResult], gold: str = "", kind: str = "questions",
-              top_k: int = DEFAULT_TOP_K) -> EvalReport:
-    """Aggregate per-question results into the report (definitions in the module docstring)."""
+              top_k: int = DEFAULT_TOP_K, retrieval: bool = True) -> EvalReport:
+    """Aggregate per-question results into the report (definitions in the module docstring);
+    ``retrieval=False`` (paragraph given) leaves recall@k out."""
     n = len(results)
     answerable = [r for r in results if r.gold_answers]
     unanswerable = [r for r in results if not r.gold_answers]
@@ -392,7 +397,7 @@ def summarize(results: Sequence[QuestionResult], gold: str = "", kind: str = "qu
     p50, p95 = percentiles_ms([r.latency_ms for r in results if r.latency_ms is not None])
     recall = tuple(
         (k, pct(sum(1 for r in answerable if r.retrieval_rank is not None and r.retrieval_rank <= k), len(answerable)))
-        for k in RECALL_KS
+        for k in (RECALL_KS if retrieval else ())
     )
     no_answer = NoAnswerStats(
         unanswerable=len(unanswerable),
@@ -447,6 +452,32 @@ def evaluate_questions(bot: QA, questions: Sequence[GoldQuestion], top_k: int = 
     return results
 
 
+def evaluate_paragraphs(reader: SpanReader, questions: Sequence[GoldQuestion], threshold: float | None,
+                        progress: Callable[[Iterable], Iterable] | None = None,
+                        batch: int = PARAGRAPH_BATCH) -> list[QuestionResult]:
+    """Read every question in its own paragraph (the standard SQuAD reader score, comparable to
+    published readers); abstain below ``threshold``, or never when it is None (SQuAD v1.1).
+    Questions are read ``batch`` at a time; each one's latency is its share of its batch."""
+    given = [gq for gq in questions if gq.context]
+    if not given:
+        raise QAError("paragraph-given evaluation needs a SQuAD file (its questions carry their paragraphs)")
+    reader.warm_up()
+    results = []
+    groups = [given[lo : lo + batch] for lo in range(0, len(given), batch)]
+    for group in progress(groups) if progress else groups:
+        t0 = time.perf_counter()
+        found = reader.read_batch([gq.question for gq in group],
+                                  [[Passage(gq.sources[0], gq.context, 0, len(gq.context), 0)] for gq in group])
+        share = (time.perf_counter() - t0) * 1000.0 / len(group)
+        for gq, spans in zip(group, found):
+            best = spans[0] if spans and (threshold is None or spans[0].score >= threshold) else None
+            fields = astuple(best)[:7] if best else (None,) * 7
+            score = spans[0].score if spans else 0.0
+            ans = Answer(gq.question, *fields, score, "single-source" if best else "none", ())
+            results.append(_result(gq, ans, share, ()))
+    return results
+
+
 def _result(gq: GoldQuestion, ans: Answer, latency_ms: float | None, chunk_texts: Sequence[str]) -> QuestionResult:
     em, f1_score = score_answer(ans.answer, gq.answers)
     source_correct = None
@@ -465,13 +496,21 @@ def evaluate(gold: str | os.PathLike[str] | GoldSet, *, index: str | None = None
              top_k: int = DEFAULT_TOP_K, bot: QA | None = None, threshold: float | None = None,
              cache_dir: str | os.PathLike[str] = DEFAULT_CACHE,
              progress: Callable[[Iterable], Iterable] | None = None,
-             reader_model: str | None = None) -> EvalReport | ClaimReport:
+             reader_model: str | None = None, paragraph: bool = False) -> EvalReport | ClaimReport:
     """Evaluate a gold file end to end. ``bot`` (e.g. a test's) overrides index/corpus/reader_model.
 
-    Question and SQuAD files give an ``EvalReport``, claim files a ``ClaimReport``."""
+    Question and SQuAD files give an ``EvalReport``, claim files a ``ClaimReport``. ``paragraph``
+    (SQuAD only) reads each question in its own paragraph, with no retrieval and no index."""
     gold_set = gold if isinstance(gold, GoldSet) else load_gold(gold)
-    if top_k < 1:
-        raise QAError("--top-k must be at least 1")
+    check_top_k(top_k)
+    if paragraph:
+        if gold_set.kind != "squad":
+            raise QAError("--paragraph needs a SQuAD JSON file: only its questions come with their paragraphs")
+        reader = bot.reader if bot is not None else SpanReader(reader_model)
+        unanswerable = any(not gq.answerable for gq in gold_set.questions)
+        limit = (threshold if threshold is not None else reader.threshold) if unanswerable else None
+        results = evaluate_paragraphs(reader, gold_set.questions, limit, progress)
+        return summarize(results, gold_set.path, "squad-paragraph", top_k, retrieval=False)
     if bot is None:
         bot = open_bot(gold_set, index, corpus, cache_dir, threshold, reader_model)
     if gold_set.kind == "claims":
@@ -583,15 +622,16 @@ def format_report(report: EvalReport | ClaimReport) -> str:
         return format_claim_report(report)
     na = report.no_answer
     recall = "  ".join(f"@{k} {fmt(v)}" for k, v in report.recall_at_k)
+    depth = "" if report.kind == "squad-paragraph" else f", top-k {report.top_k}"
     lines = [
-        f"gold               {report.gold} ({report.kind}, top-k {report.top_k})",
+        f"gold               {report.gold} ({report.kind}{depth})",
         f"questions          {report.n} ({report.answerable} answerable, {na.unanswerable} unanswerable)",
         f"exact match        {fmt(report.exact_match)}",
         f"F1                 {fmt(report.f1)}",
         f"source accuracy    {fmt(report.source_accuracy)}  (of {report.source_judged} answered answerable)",
         f"abstained          {na.abstained}: precision {fmt(na.precision)}  recall {fmt(na.recall)}"
         f"  (wrongly abstained on {fmt(na.wrongly_abstained, '%')} of answerable)",
-        f"retrieval recall   {recall}",
+        f"retrieval recall   {recall}" if recall else "retrieval recall   n/a (paragraph given)",
         f"latency ms         p50 {fmt(report.latency_p50_ms)}  p95 {fmt(report.latency_p95_ms)}",
     ]
     return "\n".join(lines)

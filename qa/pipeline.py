@@ -15,16 +15,15 @@ from qa.embedding import Embedder
 from qa.errors import QAError
 from qa.factcheck import agreement_of, group_answers
 from qa.question import DEFAULT_TOP_K, check_folder_arg, check_threshold, check_top_k, clean_question
-from qa.reader import Passage, Reader, SpacyReader
+from qa.read.passage import Passage, Reader
+from qa.read.span_reader import SpanReader
+from qa.reader import SpacyReader
 from qa.results import Answer, Evidence, Verdict
 from qa.retrieve import HybridRetriever
 from qa.store import BuildReport, CorpusIndex, check_index_folder, write_lock
 
 log = logging.getLogger(__name__)
 
-# Calibrated on tests/data/seeds_questions.jsonl (answerable and unanswerable questions) with
-# `qa eval tests/data/seeds_questions.jsonl --calibrate`; see README "Abstention threshold".
-ABSTAIN_THRESHOLD = 0.0086  # a probability from the learned ranker (qa/ranker.py)
 PASSAGES_ON_ABSTAIN = 3
 
 
@@ -63,30 +62,34 @@ def build_index(
 
 
 def _reader_kwargs(reader_model: str | os.PathLike[str] | None, kwargs: dict) -> dict:
-    """A transformer reader (with its own default threshold) when a checkpoint folder is given."""
-    reader_model = reader_model or os.environ.get("QA_READER_MODEL") or None
-    if reader_model is None or "reader" in kwargs:
-        return kwargs
-    from qa.transformer_reader import DEFAULT_THRESHOLD, TransformerReader
-
-    return {"threshold": DEFAULT_THRESHOLD, **kwargs, "reader": TransformerReader(reader_model)}
+    """The span reader over ``reader_model`` (default: ``QA_READER_MODEL``, else the shipped weights)."""
+    return kwargs if "reader" in kwargs else {**kwargs, "reader": SpanReader(reader_model)}
 
 
 class QA:
     """The question-answering bot over one index. Models load once, in ``warm_up()``."""
 
     def __init__(self, index: CorpusIndex, embedder: Embedder, reader: Reader | None = None,
-                 threshold: float = ABSTAIN_THRESHOLD) -> None:
+                 threshold: float | None = None) -> None:
         self.index = index
         self.embedder = embedder
-        self.reader = reader or SpacyReader(embedder)
-        self.threshold = check_threshold(threshold)
+        self.reader = reader or SpanReader()
+        # the reader's own calibrated threshold unless one is given
+        self.threshold = check_threshold(getattr(self.reader, "threshold", 0.5) if threshold is None else threshold)
         self.retriever = HybridRetriever(index, embedder)
         # files changed on disk since indexing: their offsets no longer point into the file, so no answer
         # or evidence may come from them (set by ``load``; a fresh build has none)
         self.stale: frozenset[str] = frozenset()
-        # claims need the spaCy reader's sentence ranking, whatever reader answers questions
-        self.judge = ClaimJudge(self.reader if isinstance(self.reader, SpacyReader) else SpacyReader(embedder))
+        self._judge: ClaimJudge | None = None
+
+    @property
+    def judge(self) -> ClaimJudge:
+        """The claim judge, loaded on the first claim (it needs spaCy, which questions do not)."""
+        if self._judge is None:
+            judge = ClaimJudge(SpacyReader(self.embedder))
+            judge.reader.warm_up()
+            self._judge = judge
+        return self._judge
 
     @classmethod
     def load(cls, index_dir: str | os.PathLike[str] = "index", model: str | None = None,
@@ -94,7 +97,7 @@ class QA:
         """Open an existing index; it must have been built with the model in use.
 
         ``reader_model`` (or ``QA_READER_MODEL``) is an extractive-QA checkpoint folder to answer with
-        instead of the spaCy reader."""
+        instead of the shipped span reader."""
         check_folder_arg(index_dir, "index_dir")
         embedder = Embedder(model)
         kwargs = _reader_kwargs(reader_model, kwargs)
@@ -142,7 +145,7 @@ class QA:
         return self.judge.judge(claim, scored)
 
     def _retrieve(self, text: str, top_k: int) -> tuple[str, np.ndarray, list[Passage]]:
-        """Validate a question or claim, embed it once, and fetch its top chunks widened to paragraphs."""
+        """Validate a question or claim, embed it once, and fetch its top chunks widened to whole sentences."""
         text = clean_question(text)
         check_top_k(top_k)
         query_vector = self.embedder.encode([text])[0]
@@ -151,10 +154,10 @@ class QA:
         return text, query_vector, [self._passage(hit.chunk, rank) for rank, hit in enumerate(hits)]
 
     def _passage(self, i: int, rank: int) -> Passage:
-        """Chunk ``i`` widened to its paragraph(s), so that no sentence is cut at a chunk edge."""
+        """Chunk ``i`` widened to whole sentences, so that no sentence is cut at a chunk edge."""
         chunk = self.index.chunks[i]
         doc = self.index.by_source[chunk.source]
-        start, end = doc.paragraph(chunk.start, chunk.end)
+        start, end = doc.sentences(chunk.start, chunk.end)
         return Passage(chunk.source, doc.text, start, end, rank)
 
     def _decide(self, question: str, candidates: list[Evidence]) -> Answer:

@@ -13,7 +13,6 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass, replace
-from typing import Protocol
 
 import numpy as np
 
@@ -28,6 +27,7 @@ from qa.ranker import (
     question_class,
     question_words_in,
 )
+from qa.read.passage import Passage
 from qa.results import Evidence
 
 log = logging.getLogger(__name__)
@@ -38,27 +38,6 @@ SENT_GAP = INDEX["sent_gap"]
 TYPED_SUPPORT_GAP = 0.25  # how far below the best sentence's support a typed span's sentence may be
 # questions only a number or an age can answer: with no such span near the best sentence, the articles don't say
 STRICT_TYPE_CLASSES = frozenset({"how_old", "how_many", "how_much"})
-
-
-@dataclass(frozen=True)
-class Passage:
-    """A retrieved chunk: ``text[start:end]`` of ``source``, with its retrieval rank."""
-
-    source: str
-    text: str  # the whole document text, so that offsets stay document offsets
-    start: int
-    end: int
-    rank: int
-
-
-class Reader(Protocol):
-    """What the pipeline needs of a reader; a transformer reader can drop in behind it."""
-
-    def warm_up(self) -> None: ...
-
-    def read(self, question: str, passages: list[Passage], query_vector: np.ndarray | None = None) -> list[Evidence]:
-        """Candidate answers, best first, scored in [0, 1], at most one per distinct span."""
-        ...
 
 
 def load_spacy(name: str = SPACY_MODEL):

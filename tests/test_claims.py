@@ -13,7 +13,8 @@ from qa.claim_eval import ClaimReport, GoldClaim, claim_result, summarize_claims
 from qa.claims import ClaimJudge, Slot, analyse, compare_slot, extract_slots, polarity
 from qa.embedding import Embedder
 from qa.evaluate import evaluate, load_gold
-from qa.reader import Passage, SpacyReader, load_spacy
+from qa.read.passage import Passage
+from qa.reader import SpacyReader, load_spacy
 from qa.results import Evidence, Verdict
 
 from .conftest import assert_offsets

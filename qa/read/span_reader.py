@@ -1,34 +1,41 @@
-"""A reader backed by any extractive-QA checkpoint on disk (e.g. a SQuAD-trained DistilBERT).
+"""The span reader: a fine-tuned encoder with a start/end head reads the retrieved passages.
 
-No QA weights ship with factqa and none are downloaded: a user who has a checkpoint folder
-passes it as ``--reader-model PATH`` (or ``QA_READER_MODEL``). Passages longer than the model's
-window are cut into overlapping windows (``stride`` tokens shared), every window of every
-question runs in batches, and the best start/end pair (end ≥ start, at most
-``max_answer_tokens`` long, inside the passage) is mapped back to character offsets of the
-original file through the fast tokenizer's ``offset_mapping``. The quote is the sentence around
-the answer, found by punctuation, so answers and quotes stay verbatim slices of the file.
+By default it is the model `qa train-reader` trained on SQuAD and the repository ships
+(``qa/read/weights``); ``--reader-model PATH`` (or ``QA_READER_MODEL``) takes any other
+extractive-QA checkpoint folder. Nothing is downloaded.
+
+All passages of a question are read in one batch of windows (``stride`` tokens shared where a
+passage is longer than a window). Spans of different passages are compared by their *margin*: the
+raw start+end logits minus the window's ``[CLS]`` (no-answer) pair, which training on windows
+without the answer taught to mean "not here". The score is that margin through a logistic, so it
+lies in (0, 1) and the abstention threshold is one number calibrated on held-out questions
+(``calibration.json`` beside the weights). Offsets map back to the file through the fast
+tokenizer's ``offset_mapping``; the quote is the sentence around the answer, so answers and quotes
+stay verbatim slices of the file.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import math
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from qa.documents import SENTENCE_END
 from qa.errors import QAError
-from qa.reader import Passage
+from qa.read.decode import best_spans
+from qa.read.model import PACKAGED_READER
+from qa.read.passage import Passage
 from qa.results import Evidence
 
 log = logging.getLogger(__name__)
 
-# Uncalibrated default: a span probability (start × end softmax within its window). Calibrate it
-# for a given checkpoint with `qa eval GOLD --reader-model PATH --calibrate`.
-DEFAULT_THRESHOLD = 0.1
-SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+|\n\s*\n")
+CALIBRATION = "calibration.json"
+UNCALIBRATED_THRESHOLD = 0.5  # a margin of 0: the best span and "not here" equally likely
 
 
 @dataclass(frozen=True)
@@ -55,14 +62,26 @@ def sentence_bounds(text: str, start: int, end: int, lo: int, hi: int) -> tuple[
     return qs, qe
 
 
-class TransformerReader:
-    """Extractive QA with a Hugging Face checkpoint folder; implements the ``Reader`` protocol."""
+def margin_score(margin: float) -> float:
+    """A span's margin over "not here" as a number in (0, 1)."""
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, margin))))
 
-    def __init__(self, model_path: str | os.PathLike[str], max_length: int = 384, stride: int = 128,
-                 max_answer_tokens: int = 30, batch_size: int = 16, spans_per_window: int = 3) -> None:
-        self.model_path = Path(model_path)
-        if not self.model_path.is_dir():
-            raise QAError(f"reader model folder not found: {model_path} (give a folder with config.json and weights)")
+
+def resolve_reader_model(path: str | os.PathLike[str] | None) -> Path:
+    """An explicit folder, else ``QA_READER_MODEL``, else the weights the repository ships."""
+    chosen = path or os.environ.get("QA_READER_MODEL") or PACKAGED_READER
+    folder = Path(chosen)
+    if not folder.is_dir():
+        raise QAError(f"reader model folder not found: {chosen} (give a folder with config.json and weights)")
+    return folder
+
+
+class SpanReader:
+    """Extractive QA with a checkpoint folder; implements the ``Reader`` protocol."""
+
+    def __init__(self, model_path: str | os.PathLike[str] | None = None, max_length: int = 256, stride: int = 96,
+                 max_answer_tokens: int = 30, batch_size: int = 32, spans_per_window: int = 3) -> None:
+        self.model_path = resolve_reader_model(model_path)
         self.max_length = max_length
         self.stride = stride
         self.max_answer_tokens = max_answer_tokens
@@ -71,14 +90,26 @@ class TransformerReader:
         self._tokenizer = None
         self._model = None
 
+    @property
+    def threshold(self) -> float:
+        """The abstention threshold calibrated for these weights (``calibration.json``), if any."""
+        try:
+            return float(json.loads((self.model_path / CALIBRATION).read_text(encoding="utf-8"))["threshold"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return UNCALIBRATED_THRESHOLD
+
     def warm_up(self) -> None:
         if self._model is not None:
             return
+        import torch
         from transformers import AutoModelForQuestionAnswering, AutoTokenizer
+        from transformers.utils import logging as hf_logging
 
+        hf_logging.set_verbosity_error()  # no load report on every start
         try:
             tokenizer = AutoTokenizer.from_pretrained(self.model_path, local_files_only=True)
-            model = AutoModelForQuestionAnswering.from_pretrained(self.model_path, local_files_only=True)
+            model = AutoModelForQuestionAnswering.from_pretrained(self.model_path, local_files_only=True,
+                                                                  dtype=torch.float32)
         except (OSError, ValueError) as err:
             raise QAError(f"cannot load an extractive-QA model from {self.model_path}: {err}") from None
         if not tokenizer.is_fast:
@@ -103,21 +134,25 @@ class TransformerReader:
             for lo in range(0, len(windows), self.batch_size):
                 batch = {k: v[lo : lo + self.batch_size] for k, v in inputs.items()}
                 out = self._model(**batch)
-                padding = batch["attention_mask"] == 0  # padding would change the softmax with the batch
-                starts = torch.log_softmax(out.start_logits.float().masked_fill(padding, -1e9), dim=-1).numpy()
-                ends = torch.log_softmax(out.end_logits.float().masked_fill(padding, -1e9), dim=-1).numpy()
+                starts, ends = out.start_logits.float().numpy(), out.end_logits.float().numpy()
                 for i, window in enumerate(windows[lo : lo + self.batch_size]):
+                    seen = found[window.question]
                     for ev in self._spans(window, starts[i], ends[i]):
                         key = (ev.source, ev.start, ev.end)
-                        seen = found[window.question]
                         if key not in seen or seen[key].score < ev.score:
                             seen[key] = ev
         return [sorted(f.values(), key=lambda e: (-e.score, e.source, e.start)) for f in found]
 
     def _encode(self, questions: list[str], passages: list[list[Passage]]):
-        """Tokenise every (question, passage) pair into overlapping windows."""
+        """Tokenise every (question, passage) pair into overlapping windows; a passage that two
+        retrieved chunks widened to the same paragraph is read once."""
         tokenizer = self._tokenizer
-        pairs = [(qi, p) for qi, ps in enumerate(passages) for p in ps if p.end > p.start]
+        pairs, seen = [], set()
+        for qi, ps in enumerate(passages):
+            for p in ps:
+                if p.end > p.start and (qi, p.source, p.start, p.end) not in seen:
+                    seen.add((qi, p.source, p.start, p.end))
+                    pairs.append((qi, p))
         if not pairs:
             return [], {}
         question_first = tokenizer.padding_side == "right"
@@ -138,26 +173,13 @@ class TransformerReader:
         return windows, inputs
 
     def _spans(self, window: Window, starts: np.ndarray, ends: np.ndarray) -> list[Evidence]:
-        """The best start/end pairs of one window: end ≥ start, at most ``max_answer_tokens`` tokens."""
-        inside = np.array([o is not None for o in window.offsets])
-        n = len(inside)
-        if not inside.any():
-            return []
-        s = np.where(inside, starts[:n], -np.inf)
-        e = np.where(inside, ends[:n], -np.inf)
-        pair = s[:, None] + e[None, :]
-        idx = np.arange(n)
-        band = (idx[None, :] >= idx[:, None]) & (idx[None, :] - idx[:, None] < self.max_answer_tokens)
-        pair = np.where(band, pair, -np.inf)
-        flat = np.argsort(pair, axis=None)[::-1][: self.spans_per_window]
+        """The best spans of one window as evidence, scored by their margin over the window's [CLS]."""
+        in_context = np.array([o is not None for o in window.offsets])
         passage, text = window.passage, window.passage.text
         out = []
-        for k in flat:
-            st, en = divmod(int(k), n)
-            if not np.isfinite(pair[st, en]):
-                break
-            start = passage.start + window.offsets[st][0]
-            end = passage.start + window.offsets[en][1]
+        for span in best_spans(starts, ends, in_context, self.max_answer_tokens, self.spans_per_window):
+            start = passage.start + window.offsets[span.start_token][0]
+            end = passage.start + window.offsets[span.end_token][1]
             while start < end and text[start].isspace():
                 start += 1
             while end > start and text[end - 1].isspace():
@@ -165,6 +187,6 @@ class TransformerReader:
             if start >= end:
                 continue
             qs, qe = sentence_bounds(text, start, end, passage.start, passage.end)
-            score = round(float(np.exp(pair[st, en])), 4)
+            score = round(margin_score(span.margin), 4)
             out.append(Evidence(text[start:end], passage.source, start, end, text[qs:qe], qs, qe, score))
         return out

@@ -13,8 +13,8 @@ import pytest
 
 from qa import QA
 from qa.cli import run
-from qa.reader import Passage
-from qa.transformer_reader import TransformerReader, sentence_bounds
+from qa.read.passage import Passage
+from qa.read.span_reader import SpanReader, sentence_bounds
 from tests.conftest import assert_offsets
 
 WORDS = (
@@ -68,7 +68,7 @@ def _check(text: str, passages: list[Passage], evidence) -> None:
 
 def test_offsets_are_verbatim_slices_of_the_file(tiny_model: Path) -> None:
     text, passages = _document()
-    reader = TransformerReader(tiny_model, max_length=64, stride=16, max_answer_tokens=8)
+    reader = SpanReader(tiny_model, max_length=64, stride=16, max_answer_tokens=8)
     evidence = reader.read("Who won the game?", passages)
     _check(text, passages, evidence)
     assert all(len(reader._tokenizer(ev.answer, add_special_tokens=False)["input_ids"]) <= 8 for ev in evidence)
@@ -77,7 +77,7 @@ def test_offsets_are_verbatim_slices_of_the_file(tiny_model: Path) -> None:
 
 def test_long_passages_are_covered_by_overlapping_windows(tiny_model: Path) -> None:
     text, passages = _document()
-    reader = TransformerReader(tiny_model, max_length=64, stride=16)
+    reader = SpanReader(tiny_model, max_length=64, stride=16)
     reader.warm_up()
     windows, inputs = reader._encode(["What was the score?"], [passages[1:]])
     assert len(windows) > 10 and inputs["input_ids"].shape[1] <= 64
@@ -96,7 +96,7 @@ def test_long_passages_are_covered_by_overlapping_windows(tiny_model: Path) -> N
 
 def test_a_batch_of_questions_matches_one_at_a_time(tiny_model: Path) -> None:
     text, passages = _document()
-    reader = TransformerReader(tiny_model, max_length=64, stride=16, batch_size=5)
+    reader = SpanReader(tiny_model, max_length=64, stride=16, batch_size=5)
     questions = ["Who won the game?", "When did they play?", "What was the score?"]
     groups = [passages[:1], passages, passages[1:]]
     batch = reader.read_batch(questions, groups)
@@ -118,7 +118,7 @@ def test_sentence_bounds_contain_the_answer() -> None:
 def test_pipeline_and_cli_take_a_reader_model(tiny_model: Path, seeds_copy: Path, tmp_path: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     bot = QA.from_folder(seeds_copy, tmp_path / "index", reader_model=str(tiny_model), threshold=0.0)
-    assert isinstance(bot.reader, TransformerReader)
+    assert isinstance(bot.reader, SpanReader)
     ans = bot.ask("When did Kutcher resign?")
     assert ans.answer is not None
     assert_offsets(seeds_copy, ans)
