@@ -187,9 +187,18 @@ def render_verdict(verdict: Verdict, threshold: float) -> str:
         f'<p><span class="qa-badge {css_class}">{_esc(label)}</span> <q>{_esc(verdict.claim)}</q>'
         f"{_confidence_html(verdict.score, threshold)}</p>"
     ]
+    if verdict.conflicting:
+        parts.append('<p class="qa-warn">Note: the sources disagree on part of it; both are quoted below.</p>')
     if not verdict.evidence:
         parts.append("<p>No passage in the articles bears on it.</p>")
     parts += [_evidence_html(ev, threshold) for ev in verdict.evidence]
+    if verdict.checks:
+        rows = []
+        for check in verdict.checks:
+            said = ", ".join(f"<strong>{_esc(e.answer or '')}</strong> ({_esc(e.source)})" for e in check.answers
+                             if e.answer is not None) or "no answer"
+            rows.append(f"<li>{_esc(check.question)} → {said} · <em>{_esc(check.outcome)}</em></li>")
+        parts.append(f'<details class="qa-checks"><summary>How it was checked</summary><ul>{"".join(rows)}</ul></details>')
     return "".join(parts)
 
 

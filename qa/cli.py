@@ -95,11 +95,18 @@ def cmd_check(args: argparse.Namespace) -> int:
         print("The articles don't settle it. Closest passages:")
     else:
         print("Evidence:")
+    if verdict.conflicting:
+        print("The sources disagree on part of it; both are quoted.")
     for ev in verdict.evidence:
         where = f"{ev.source}:{ev.quote_start}-{ev.quote_end}"
         if ev.answer is not None:
             where += f", »{ev.answer}« at {ev.start}-{ev.end}"
         print(f"  - {_marked_quote(ev)}\n    ({where})")
+    if verdict.checks:
+        print("Checked by asking:")
+    for check in verdict.checks:
+        said = "; ".join(f"{e.answer!r} ({e.source}:{e.start}-{e.end})" for e in check.answers if e.answer) or "no answer"
+        print(f"  {check.question}  ->  {said}  [{check.outcome}]")
     return 0
 
 

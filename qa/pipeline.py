@@ -9,18 +9,17 @@ from pathlib import Path
 import numpy as np
 
 from qa.chunking import ChunkSettings
-from qa.claims import ClaimJudge
 from qa.documents import load_folder
 from qa.embedding import Embedder
 from qa.errors import QAError
-from qa.factcheck import agreement_of, group_answers
 from qa.question import DEFAULT_TOP_K, check_folder_arg, check_threshold, check_top_k, clean_question
 from qa.read.passage import Passage, Reader
 from qa.read.span_reader import SpanReader
-from qa.reader import SpacyReader
 from qa.results import Answer, Evidence, Verdict
 from qa.retrieve import HybridRetriever
 from qa.store import BuildReport, CorpusIndex, check_index_folder, write_lock
+from qa.verify.agreement import agreement_of, group_answers
+from qa.verify.claims import ClaimChecker
 
 log = logging.getLogger(__name__)
 
@@ -80,16 +79,6 @@ class QA:
         # files changed on disk since indexing: their offsets no longer point into the file, so no answer
         # or evidence may come from them (set by ``load``; a fresh build has none)
         self.stale: frozenset[str] = frozenset()
-        self._judge: ClaimJudge | None = None
-
-    @property
-    def judge(self) -> ClaimJudge:
-        """The claim judge, loaded on the first claim (it needs spaCy, which questions do not)."""
-        if self._judge is None:
-            judge = ClaimJudge(SpacyReader(self.embedder))
-            judge.reader.warm_up()
-            self._judge = judge
-        return self._judge
 
     @classmethod
     def load(cls, index_dir: str | os.PathLike[str] = "index", model: str | None = None,
@@ -133,16 +122,11 @@ class QA:
         return self._decide(question, candidates)
 
     def check(self, claim: str, top_k: int = DEFAULT_TOP_K) -> Verdict:
-        """Judge a claim: SUPPORTED, REFUTED or NOT_ENOUGH_INFO, with the quoted sentences it rests on."""
-        claim, query_vector, passages = self._retrieve(claim, top_k)
-        # an age is a fact about a person wherever a file states it, so those chunks are read as well
-        patterns = self.judge.age_patterns(claim)
-        if patterns:
-            for i in range(len(self.index.chunks)):
-                if self.index.chunks[i].source not in self.stale and any(p.search(self.index.chunk_text(i)) for p in patterns):
-                    passages.append(self._passage(i, len(passages)))
-        scored = self.judge.reader.rank_sentences(claim, passages, query_vector)
-        return self.judge.judge(claim, scored)
+        """Judge a claim by asking the articles for each of its facts (see qa/verify/claims.py):
+        SUPPORTED, REFUTED or NOT_ENOUGH_INFO, with each question, answer and quote."""
+        claim = clean_question(claim)
+        check_top_k(top_k)
+        return ClaimChecker(lambda q: self.ask(q, top_k), self.embedder.encode).check(claim)
 
     def _retrieve(self, text: str, top_k: int) -> tuple[str, np.ndarray, list[Passage]]:
         """Validate a question or claim, embed it once, and fetch its top chunks widened to whole sentences."""

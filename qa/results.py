@@ -54,14 +54,40 @@ class Answer:
         return asdict(self)
 
 
+Outcome = Literal["confirmed", "contradicted", "conflicting", "unanswered"]
+
+
+@dataclass(frozen=True)
+class SlotCheck:
+    """One fact of a claim checked by asking: the claim's value, the question that asks for it,
+    and what the articles answered (each answer quoted, one per source)."""
+
+    slot: str  # the claim's words for the fact ("Danny Masterson")
+    kind: str  # person, organisation, place, date, number, thing; polarity (the predicate's sense); context (the
+    # date of the event when the claim names none: shown, never deciding)
+    question: str  # "Who did Kutcher co-found Thorn with?"
+    outcome: Outcome
+    answers: tuple[Evidence, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
 @dataclass(frozen=True)
 class Verdict:
-    """The judgement of a claim, resting on quoted evidence sentences."""
+    """The judgement of a claim, resting on quoted evidence sentences; ``checks`` shows the
+    reasoning: each fact of the claim, the question asked for it and the answers found."""
 
     claim: str
     verdict: Label
     score: float
     evidence: tuple[Evidence, ...] = field(default_factory=tuple)
+    checks: tuple[SlotCheck, ...] = field(default_factory=tuple)
+
+    @property
+    def conflicting(self) -> bool:
+        """Whether the sources disagree on some fact of the claim (both answers are in the evidence)."""
+        return any(c.outcome == "conflicting" for c in self.checks)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "conflicting": self.conflicting}

@@ -203,3 +203,31 @@ def assert_offsets(corpus: Path, item) -> None:
     if item.answer is not None:
         assert text[item.start : item.end] == item.answer
     assert text[item.quote_start : item.quote_end] == item.quote
+
+
+WORDS = (
+    'the', 'a', 'an', 'and', 'of', 'to', 'in', 'on', 'at', 'by', 'was', 'were', 'is', 'are', 'who', 'what',
+    'when', 'where', 'why', 'how', 'many', 'did', 'does', 'team', 'game', 'won', 'lost', 'played', 'score',
+    'points', 'super', 'bowl', 'denver', 'carolina', 'broncos', 'panthers', 'stadium', 'city', 'year',
+    'february', 'sunday', 'quarterback', 'coach', 'kutcher', 'thorn', 'board', 'resigned', 'chairman',
+    'letter', 'judge', '.', ',', '?', "'", '"', '-',
+)
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 2-layer BERT with a 60-word WordPiece vocabulary, saved like any hub checkpoint."""
+    import torch
+    from transformers import BertConfig, BertForQuestionAnswering, BertTokenizerFast
+
+    folder = tmp_path_factory.mktemp("tiny-qa")
+    vocab = folder / "vocab.txt"
+    letters = [f"##{c}" for c in "abcdefghijklmnopqrstuvwxyz0123456789"] + list("abcdefghijklmnopqrstuvwxyz0123456789")
+    vocab.write_text("\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *WORDS, *letters]) + "\n", encoding="utf-8")
+    tokenizer = BertTokenizerFast(vocab_file=str(vocab), do_lower_case=True)
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=512)
+    BertForQuestionAnswering(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder

@@ -6,8 +6,8 @@ import unicodedata
 
 import pytest
 
-from qa.factcheck import agreement_of, group_answers, same_answer
 from qa.results import Evidence
+from qa.verify.agreement import agreement_of, group_answers, same_answer
 
 
 @pytest.mark.parametrize(("a", "b"), [

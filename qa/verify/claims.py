@@ -1,0 +1,287 @@
+"""Claim checking by asking: each fact of a claim becomes a question, the reader answers it from the
+articles, and the answers are compared with the claim's own words.
+
+"Kutcher co-founded Thorn with Danny Masterson" holds three facts (slots): a person, an
+organisation, a person. Each becomes a question by putting its wh-word in its place, built from
+spaCy's parse: the subject is asked in place ("Who co-founded Thorn with Danny Masterson?"), any
+other slot is fronted with its auxiliary or do-support ("Who did Kutcher co-found Thorn with?").
+The reader's answers, one per source, are compared with the slot after normalisation (case,
+punctuation, number words, name containment: "Moore" is "Demi Moore"):
+
+- an answer that says the slot's value *confirms* it;
+- an answer of the same kind (a person for a person, a day for a day, a number for a number), from
+  a sentence about the claim, that says something else *contradicts* it;
+- one source confirming and another contradicting is a *conflict*, shown with both;
+- nothing confident is *unanswered*.
+
+A contradicted fact refutes the claim; all facts confirmed support it; anything else is not enough
+information. What the reader cannot express, the sense of the predicate, has one small, general
+check: a claim that something carries on ("stays on") against a sentence that says it stops
+("is stepping down"), or a negation the sentence does not share.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa.nlp import parse
+from qa.results import Answer, Evidence, Label, Outcome, SlotCheck, Verdict
+from qa.verify.agreement import same_answer
+
+MAX_SLOTS = 4  # facts asked per claim: entities first, then the object
+RELEVANT = 0.45  # cosine of claim and evidence sentence above which a differing answer is about the claim
+KIND_OF_LABEL = {
+    "PERSON": "person", "ORG": "organisation", "NORP": "organisation", "GPE": "place", "LOC": "place",
+    "FAC": "place", "DATE": "date", "TIME": "date", "CARDINAL": "number", "QUANTITY": "number",
+    "MONEY": "number", "PERCENT": "number", "ORDINAL": "number", "EVENT": "thing", "WORK_OF_ART": "thing",
+    "LAW": "thing", "PRODUCT": "thing", "LANGUAGE": "thing",
+}
+WH = {"person": "who", "organisation": "what", "place": "where", "date": "when", "number": "how many", "thing": "what"}
+DO_SUPPORT = {"VBD": "did", "VBZ": "does", "VBP": "do"}
+WEEKDAYS_MONTHS = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\b(?:january|february|march|april|may|"
+                             r"june|july|august|september|october|november|december)\b", re.IGNORECASE)
+DURATION = re.compile(r"\b(?:years?|months?|weeks?|days?|hours?|minutes?)\b", re.IGNORECASE)
+# the sense of a predicate that a span reader cannot answer: carrying on versus stopping
+CARRY_ON = frozenset({"stay", "remain", "continue", "keep", "retain"})
+STOP = frozenset({"resign", "leave", "quit", "exit", "depart", "stop", "end", "withdraw", "retire", "abandon", "step"})
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A fact of the claim: its words, their kind, and the question that asks for them."""
+
+    text: str
+    kind: str
+    question: str
+
+
+COUNT = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|a dozen|dozens|hundreds)\b", re.IGNORECASE)
+
+
+def slot_kind(ent) -> tuple[str, str]:
+    """(kind, wh-phrase) of an entity of the claim."""
+    kind = KIND_OF_LABEL.get(ent.label_, "thing")
+    text = ent.text
+    if kind == "date" and (re.search(r"\bold\b", text) or (text.isdigit() and int(text) < 130)):
+        return "number", "how old"  # "47 years old", "Kutcher, 45,"
+    if kind == "date" and DURATION.search(text) and COUNT.search(text) and not WEEKDAYS_MONTHS.search(text):
+        return "number", "how long"
+    if ent.label_ == "ORDINAL":
+        return "number", "which"
+    return kind, WH[kind]
+
+
+def same_kind(a: str, b: str) -> bool:
+    """Kinds that can contradict each other; the small NER model mixes up people and organisations."""
+    names = {"person", "organisation"}
+    return a == b or (a in names and b in names)
+
+
+def _words(tokens, replace: dict[int, str]) -> str:
+    """The tokens as text, with their own spacing, some replaced."""
+    out = []
+    for t in tokens:
+        out.append(replace.get(t.i, t.text) + t.whitespace_)
+    return "".join(out).strip()
+
+
+def slot_question(doc, start: int, end: int, wh: str) -> str:
+    """The question whose answer is the claim's tokens ``[start, end)``: the wh-phrase in their place
+    when they are (in) the subject, else fronted with the auxiliary or with do-support."""
+    span = doc[start:end]
+    sent = doc[start].sent
+    root = sent.root
+    remove = set(range(start, end))
+    if start == end:  # no slot: the claim itself, asked with ``wh`` in front ("When did Kutcher resign?")
+        pass
+    elif wh in ("when", "where", "how long", "how old"):
+        head = span.root.head
+        if span.root.dep_ == "pobj" and head.dep_ == "prep" and len(list(head.children)) == 1:
+            remove.add(head.i)  # "on Thursday" → when, "in Oslo" → where
+        if wh == "how old":
+            remove |= {t.i for t in sent if t.lower_ in ("years", "year", "old") and t.i >= start}
+    if start < end and wh in ("how many", "which") and span.root.dep_ in ("nummod", "amod"):
+        noun = span.root.head  # "two rape charges" → how many rape charges; "first trial" → which trial
+        of = [x for c in noun.children if c.dep_ == "prep" and c.lower_ == "of" and c.i > noun.i for x in c.subtree]
+        phrase = [t for t in [*noun.lefts, noun, *of] if t.i not in remove and t.dep_ not in ("det", "poss", "case")]
+        wh = f"{wh} " + " ".join(t.text for t in phrase)
+        remove |= {t.i for t in phrase}
+    elif wh in ("how many", "which"):
+        wh = "how many" if wh == "how many" else "what"
+    if start < end and wh == "how old" and span.root.dep_ == "appos":
+        return f"How old is {span.root.head.text}?"  # "Mila Kunis, 45, co-starred ..."
+    possessive = start < end < len(doc) and doc[end].text in ("'s", "’s")
+    if possessive:
+        wh, remove = "whose", remove | {end}
+    kept = [t for t in sent if t.i not in remove and not (t.is_punct and t.i == sent.end - 1)]
+    subjects = [t for t in root.children if t.dep_ in ("nsubj", "nsubjpass")]
+    in_subject = start < end and any(start >= min(x.i for x in s.subtree) and end - 1 <= max(x.i for x in s.subtree)
+                                     for s in subjects)
+    if in_subject or possessive or not subjects or root.pos_ not in ("VERB", "AUX"):  # asked in place
+        first = min(range(start, end))
+        before = [t for t in kept if t.i < first]
+        after = [t for t in kept if t.i >= end]
+        text = (_words(before, {}) + " " + wh + " " + _words(after, {})).strip()
+        return text[0].upper() + text[1:] + "?"
+    aux = next((t for t in root.children if t.dep_ in ("aux", "auxpass") and t.i < root.i), None)
+    replace: dict[int, str] = {}
+    if aux is not None:
+        front, kept = aux.text.lower(), [t for t in kept if t.i != aux.i]
+    elif root.lemma_ == "be":
+        front, kept = root.text.lower(), [t for t in kept if t.i != root.i]
+    else:
+        front = DO_SUPPORT.get(root.tag_, "did")
+        replace[root.i] = root.lemma_
+    if kept and kept[0].i == sent.start and kept[0].pos_ != "PROPN" and not kept[0].ent_type_ and kept[0].text != "I":
+        replace[kept[0].i] = kept[0].text.lower()
+    return f"{wh[0].upper()}{wh[1:]} {front} {_words(kept, replace)}?"
+
+
+def claim_slots(claim: str) -> list[Slot]:
+    """The facts of the claim to ask about: its entities, then the main verb's object, at most MAX_SLOTS."""
+    doc = parse(claim)
+    slots: list[Slot] = []
+    taken: set[int] = set()
+    for ent in doc.ents:
+        kind, wh = slot_kind(ent)
+        slots.append(Slot(ent.text, kind, slot_question(doc, ent.start, ent.end, wh)))
+        taken |= set(range(ent.start, ent.end))
+    for sent in doc.sents:
+        for obj in (t for t in sent.root.children if t.dep_ == "dobj"):
+            words = [t for t in obj.subtree if t.dep_ not in ("det", "poss") and t.i >= obj.left_edge.i]
+            lo, hi = min(t.i for t in words), max(t.i for t in words) + 1
+            if taken.isdisjoint(range(lo, hi)) and not obj.is_stop:
+                slots.append(Slot(doc[lo:hi].text, "thing", slot_question(doc, lo, hi, "what")))
+    return slots[:MAX_SLOTS]
+
+
+def when_question(claim: str) -> str | None:
+    """"When did it happen?" for a claim about an event that names no date: not a fact of the claim,
+    but where the sources disagree on the date, the verdict shows both."""
+    doc = parse(claim)
+    root = next(iter(doc.sents)).root
+    if root.pos_ != "VERB" or any(e.label_ in ("DATE", "TIME") for e in doc.ents):
+        return None
+    return slot_question(doc, root.i, root.i, "when")
+
+
+def answer_kind(ev: Evidence) -> str:
+    """The kind of thing an answer is, from the entities of its own sentence."""
+    offset = ev.start - ev.quote_start
+    doc = parse(ev.quote)
+    kinds = {KIND_OF_LABEL.get(e.label_, "thing") for e in doc.ents
+             if e.start_char < offset + len(ev.answer or "") and e.end_char > offset}
+    if WEEKDAYS_MONTHS.search(ev.answer or "") or "date" in kinds:
+        return "date" if not DURATION.search(ev.answer or "") else "number"
+    for kind in ("person", "organisation", "place", "number"):
+        if kind in kinds:
+            return kind
+    return "number" if re.search(r"\d", ev.answer or "") else "thing"
+
+
+def _sense(token) -> str | None:
+    lemma = token.lemma_.lower()
+    sense = "carry-on" if lemma in CARRY_ON else "stop" if lemma in STOP else None
+    if lemma == "step" and not any(c.lower_ in ("down", "aside") for c in token.children):
+        sense = None
+    if sense and any(c.dep_ == "neg" for c in token.children):
+        sense = "stop" if sense == "carry-on" else "carry-on"
+    return sense
+
+
+def opposite_sense(claim: str, quote: str) -> bool:
+    """Whether the claim's main verb says carrying on and the sentence stopping (or back), or the
+    sentence negates the very verb the claim affirms (or affirms what it negates)."""
+    claim_doc, quote_doc = parse(claim), parse(quote)
+    root = next(iter(claim_doc.sents)).root
+    claimed = _sense(root)
+    verbs = [t for t in quote_doc if t.pos_ in ("VERB", "AUX")]
+    if claimed is not None:
+        senses = {_sense(t) for t in verbs} - {None}
+        if senses and claimed not in senses:
+            return True
+    negated = any(c.dep_ == "neg" for c in root.children)
+    same = [t for t in verbs if t.lemma_.lower() == root.lemma_.lower() and root.pos_ == "VERB"]
+    return bool(same) and all(any(c.dep_ == "neg" for c in t.children) != negated for t in same)
+
+
+class ClaimChecker:
+    """Turns a claim into questions, asks them with ``ask``, and decides from the answers."""
+
+    def __init__(self, ask: Callable[[str], Answer], embed: Callable[[list[str]], np.ndarray]) -> None:
+        self.ask = ask
+        self.embed = embed
+
+    def check(self, claim: str) -> Verdict:
+        slots = claim_slots(claim)
+        asked = [(slot, self.ask(slot.question)) for slot in slots]
+        quotes = sorted({e.quote for _, ans in asked for e in ans.evidence if e.answer is not None})
+        relevance = dict(zip(quotes, self._similarity(claim, quotes))) if quotes else {}
+        checks = [self._check(slot, ans, relevance) for slot, ans in asked]
+        when = when_question(claim)
+        if when is not None and any(c.outcome != "unanswered" for c in checks):
+            checks.append(self._context(when, self.ask(when)))
+        answered = [e for c in checks if c.outcome != "unanswered" for e in c.answers]
+        opposed = [e for e in answered if relevance.get(e.quote, 0.0) >= RELEVANT and opposite_sense(claim, e.quote)]
+        if opposed:
+            root = next(iter(parse(claim).sents)).root
+            checks.append(SlotCheck(root.text, "polarity", f"Does it say that the claim's '{root.text}' holds?",
+                                    "contradicted", tuple(_unique(opposed))))
+        label = self._label(checks)
+        deciding = [c for c in checks if c.outcome == ("contradicted" if label == "REFUTED" else "confirmed")
+                    or (label == "SUPPORTED" and c.outcome == "conflicting")]
+        evidence = _unique([e for c in deciding for e in c.answers] + [e for c in checks for e in c.answers])
+        if not evidence:  # nothing answered: the closest passages
+            evidence = _unique([e for _, ans in asked for e in ans.evidence])[:3]
+        scores = [e.score for c in deciding for e in c.answers]
+        score = round(float(np.mean(scores)), 4) if scores else 0.0
+        return Verdict(claim, label, score, tuple(evidence), tuple(checks))
+
+    def _similarity(self, claim: str, quotes: Sequence[str]) -> list[float]:
+        vectors = self.embed([claim, *quotes])
+        return [float(v @ vectors[0]) for v in vectors[1:]]
+
+    @staticmethod
+    def _check(slot: Slot, ans: Answer, relevance: dict[str, float]) -> SlotCheck:
+        answers = [e for e in ans.evidence if e.answer is not None]
+        matching = [e for e in answers if same_answer(e.answer, slot.text)]
+        differing = [e for e in answers if e not in matching and slot.kind != "thing"
+                     and relevance.get(e.quote, 0.0) >= RELEVANT and same_kind(answer_kind(e), slot.kind)]
+        outcome: Outcome = ("conflicting" if matching and differing else "confirmed" if matching
+                            else "contradicted" if differing else "unanswered")
+        return SlotCheck(slot.text, slot.kind, slot.question, outcome, tuple(matching + differing) or tuple(answers[:1]))
+
+    @staticmethod
+    def _context(question: str, ans: Answer) -> SlotCheck:
+        """The event's date as the sources give it: conflicting when they disagree."""
+        answers = [e for e in ans.evidence if e.answer is not None]
+        differ = any(not same_answer(a.answer, b.answer) for a in answers for b in answers if a.source != b.source)
+        outcome: Outcome = "conflicting" if differ else "confirmed" if answers else "unanswered"
+        return SlotCheck("", "context", question, outcome, tuple(answers))
+
+    @staticmethod
+    def _label(checks: Sequence[SlotCheck]) -> Label:
+        """REFUTED on any contradiction; SUPPORTED when every named, dated or counted fact is confirmed
+        (an object in the claim's own words confirms when the answer says it, but its paraphrase in
+        the articles does not hold the verdict back); else NOT_ENOUGH_INFO."""
+        if any(c.outcome == "contradicted" for c in checks):
+            return "REFUTED"
+        checks = [c for c in checks if c.kind != "context"]
+        facts = [c for c in checks if c.kind != "thing"] or list(checks)
+        if facts and all(c.outcome in ("confirmed", "conflicting") for c in facts):
+            return "SUPPORTED"
+        return "NOT_ENOUGH_INFO"
+
+
+def _unique(items: Sequence[Evidence]) -> list[Evidence]:
+    seen, out = set(), []
+    for e in items:
+        key = (e.source, e.start, e.end, e.quote_start)
+        if key not in seen:
+            seen.add(key)
+            out.append(e)
+    return out
