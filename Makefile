@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 CORPUS ?= seeds
 INDEX ?= index
 
-.PHONY: run test stress lint index eval bench clean chromium
+.PHONY: run test test-unit stress lint index eval bench clean chromium train-reader
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,19 @@ lint: $(STAMP)
 
 test: $(STAMP) chromium lint
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q
+
+# The unit layer alone: no model loads, seconds (tests are marked unit / integration / e2e in conftest.py).
+test-unit: $(STAMP) lint
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -m unit
+
+# Retrain the span reader the package ships (qa/read/weights) on SQuAD v1.1 train; TRAIN_ARGS adds flags,
+# e.g. TRAIN_ARGS="--max-minutes 115" on 2 cores, or TRAIN_ARGS="--device cuda --epochs 3" on a GPU.
+# Add --resume to continue a run from .cache/reader-train/ or from the committed weights.
+SQUAD ?= ../shared/datasets/squad
+TRAIN_ARGS ?= --max-minutes 115
+train-reader: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/qa train-reader $(SQUAD)/train-v1.1.reconstructed.json \
+		--drop-ids $(SQUAD)/train-v1.1.reconstructed.ambiguous_ids.json --dev $(SQUAD)/dev-v2.0-visible-12.json $(TRAIN_ARGS)
 
 # The long runs `make test` leaves out: 20 users x 20 questions on the web chat, a dozen killed
 # `qa index` runs, more hypothesis examples. Prints the load numbers the README records.
@@ -66,7 +79,7 @@ $(BENCH_STAMP): $(STAMP)
 	touch $(BENCH_STAMP)
 
 bench: $(BENCH_STAMP)
-	HF_HUB_OFFLINE=1 $(BIN)/qa bench --sizes $(BENCH_SIZES)
+	HF_HUB_OFFLINE=1 $(BIN)/python tools/bench.py --sizes $(BENCH_SIZES)
 
 clean:
 	rm -rf $(VENV) $(INDEX)/manifest.json $(INDEX)/vectors-* $(INDEX)/chunks-*

@@ -27,7 +27,7 @@ from typing import Any
 import gradio as gr
 
 from qa import QA, Answer, Evidence, QAError, Verdict
-from qa.documents import Document
+from qa.ingest.documents import Document
 from qa.pipeline import build_index
 from qa.question import MAX_QUESTION_CHARS
 

@@ -8,16 +8,16 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.chunking import ChunkSettings
-from qa.documents import load_folder
-from qa.embedding import Embedder
 from qa.errors import QAError
+from qa.index.embedding import Embedder
+from qa.index.store import BuildReport, CorpusIndex, check_index_folder, write_lock
+from qa.ingest.chunking import ChunkSettings
+from qa.ingest.documents import load_folder
 from qa.question import DEFAULT_TOP_K, check_folder_arg, check_threshold, check_top_k, clean_question
 from qa.read.passage import Passage, Reader
 from qa.read.span_reader import SpanReader
 from qa.results import Answer, Evidence, Verdict
-from qa.retrieve import HybridRetriever
-from qa.store import BuildReport, CorpusIndex, check_index_folder, write_lock
+from qa.retrieve.hybrid import HybridRetriever
 from qa.verify.agreement import agreement_of, group_answers
 from qa.verify.claims import ClaimChecker
 

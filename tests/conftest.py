@@ -21,14 +21,35 @@ from pathlib import Path
 import pytest
 
 from qa import QA
-from qa.embedding import Embedder
+from qa.index.embedding import Embedder
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-QA_CMD = [sys.executable, "-m", "qa.cli"]
+QA_CMD = [sys.executable, "-m", "qa.app.cli"]
 SERVER_START_S = 180  # model load and indexing on a slow 2-core machine
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # ui.py is a script at the repository root, outside the qa package
+
+
+MODEL_FIXTURES = {"embedder", "seeds_bot", "seeds_index", "tiny_model", "handlers", "bot", "built", "index_dir",
+                  "scene", "answers", "pristine"}
+E2E_FIXTURES = {"chat_url", "ui_server", "page", "server", "browser", "client", "workdir"}
+SPAWNERS = {"run_qa", "_qa", "subprocess", "run"}  # the CLI as a process (or in-process ``cli.run``, which loads models)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Layers by what a test needs: e2e (the CLI as a process, a served chat, a browser), integration
+    (a real model), unit (neither: no model loads, seconds). `make test-unit` runs the last alone."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        source = getattr(getattr(item, "function", None), "__code__", None)
+        spawns = source is not None and bool(SPAWNERS & set(source.co_names))
+        if fixtures & E2E_FIXTURES or spawns or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.e2e)
+        elif fixtures & MODEL_FIXTURES:
+            item.add_marker(pytest.mark.integration)
+        else:
+            item.add_marker(pytest.mark.unit)
 
 
 def run_qa(args: list[str], cwd: Path, env: dict[str, str] | None = None,

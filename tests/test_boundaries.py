@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 
 from qa import QA
-from qa.documents import load_folder
-from qa.embedding import Embedder
 from qa.errors import QAError
-from qa.evaluate import load_gold
+from qa.eval.questions import load_gold
+from qa.index.embedding import Embedder
+from qa.index.store import JOURNAL, LOCK, MANIFEST, CorpusIndex
+from qa.ingest.documents import load_folder
 from qa.pipeline import build_index
-from qa.store import JOURNAL, LOCK, MANIFEST, CorpusIndex
 
 from .conftest import run_qa
 

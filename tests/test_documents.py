@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from qa.chunking import Chunker
-from qa.documents import find_boilerplate, load_folder
 from qa.errors import QAError
+from qa.ingest.chunking import Chunker
+from qa.ingest.documents import find_boilerplate, load_folder
 
 from .conftest import SEEDS
 

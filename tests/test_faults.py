@@ -21,11 +21,11 @@ from pathlib import Path
 import pytest
 
 from qa import QA, QAError
-from qa.chunking import Chunker
-from qa.documents import load_folder
-from qa.embedding import Embedder
+from qa.index.embedding import Embedder
+from qa.index.store import CorpusIndex, write_lock
+from qa.ingest.chunking import Chunker
+from qa.ingest.documents import load_folder
 from qa.pipeline import build_index
-from qa.store import CorpusIndex, write_lock
 
 from .conftest import QA_CMD, SEEDS, assert_offsets
 

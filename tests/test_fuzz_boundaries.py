@@ -14,12 +14,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from qa.documents import MAX_FILE_BYTES, load_folder
-from qa.embedding import Embedder
 from qa.errors import QAError
-from qa.evaluate import load_gold
+from qa.eval.questions import load_gold
+from qa.index.embedding import Embedder
+from qa.index.store import own_files
+from qa.ingest.documents import MAX_FILE_BYTES, load_folder
 from qa.pipeline import build_index
-from qa.store import own_files
 
 SECRET = "swordfish-outside-the-corpus"
 NAMES = st.one_of(

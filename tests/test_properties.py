@@ -18,12 +18,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qa import QA, QAError
-from qa.chunking import Chunker
-from qa.documents import load_folder, read_document
-from qa.embedding import Embedder
+from qa.index.embedding import Embedder
+from qa.index.store import CorpusIndex
+from qa.ingest.chunking import Chunker
+from qa.ingest.documents import load_folder, read_document
 from qa.pipeline import build_index
 from qa.question import clean_question
-from qa.store import CorpusIndex
 
 VOCABULARY = ["the", "council", "voted", "on", "Tuesday", "to", "approve", "budget", "mayor", "Oslo",
     "harbour", "reopened", "in", "June", "after", "repairs", "Kutcher", "resigned", "from", "board", "Thorn",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from qa.embedding import Embedder
+from qa.index.embedding import Embedder
 from qa.pipeline import build_index
-from qa.retrieve import HybridRetriever
+from qa.retrieve.hybrid import HybridRetriever
 
 
 def test_two_document_corpus_keeps_bm25_alive(tmp_path: Path, embedder: Embedder) -> None:

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from qa import QA, QAError
-from qa.documents import MAX_FILE_BYTES, load_folder
-from qa.embedding import Embedder
+from qa.index.embedding import Embedder
+from qa.ingest.documents import MAX_FILE_BYTES, load_folder
 from qa.pipeline import build_index
 
 from .conftest import assert_offsets, run_qa
@@ -70,7 +70,7 @@ def test_bad_files_are_named_and_good_ones_kept_exactly(tmp_path: Path, caplog: 
     good = _good_files(tmp_path)
     bad = _bad_files(tmp_path)
     started = time.perf_counter()
-    with caplog.at_level(logging.WARNING, logger="qa.documents"):
+    with caplog.at_level(logging.WARNING, logger="qa.ingest.documents"):
         docs = load_folder(tmp_path)
     assert time.perf_counter() - started < LOAD_SECONDS
     assert sorted(d.source for d in docs) == sorted(good)
@@ -156,7 +156,7 @@ def _load_as_nobody(folder: Path) -> tuple[list[str], str]:
             os.setgid(nobody.pw_gid)
             os.setuid(nobody.pw_uid)
             stream = io.StringIO()
-            logging.getLogger("qa.documents").addHandler(logging.StreamHandler(stream))
+            logging.getLogger("qa.ingest.documents").addHandler(logging.StreamHandler(stream))
             sources = [d.source for d in load_folder(folder)]
             os.write(write_end, json.dumps([sources, stream.getvalue()]).encode())
             status = 0
@@ -176,7 +176,7 @@ def _load_unprivileged(folder: Path, caplog: pytest.LogCaptureFixture) -> tuple[
     if os.geteuid() == 0:
         return _load_as_nobody(folder)
     caplog.clear()
-    with caplog.at_level(logging.WARNING, logger="qa.documents"):
+    with caplog.at_level(logging.WARNING, logger="qa.ingest.documents"):
         return [d.source for d in load_folder(folder)], caplog.text
 
 

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from qa import QA, QAError
-from qa.embedding import Embedder
+from qa.index.embedding import Embedder
+from qa.index.store import CorpusIndex
 from qa.pipeline import build_index
-from qa.store import CorpusIndex
 
 from .conftest import SEEDS, assert_offsets, run_qa
 

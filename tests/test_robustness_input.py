@@ -109,7 +109,7 @@ def test_cli_refuses_input_that_says_nothing(tmp_path: Path) -> None:
 
 def test_cli_refuses_an_empty_question_before_loading_any_model() -> None:
     """Checked before the stack loads, so the user waits for Python, not for torch and spaCy."""
-    code = ("import sys; from qa import cli; rc = cli.run(['ask', ' ? ']); "
+    code = ("import sys; from qa.app import cli; rc = cli.run(['ask', ' ? ']); "
             "print(rc, sorted(m for m in ('torch', 'spacy', 'faiss', 'sentence_transformers') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "2 []", (result.stdout, result.stderr)

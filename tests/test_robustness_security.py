@@ -19,7 +19,7 @@ import pytest
 from gradio_client import Client
 
 from qa import QA
-from qa.embedding import Embedder
+from qa.index.embedding import Embedder
 from qa.pipeline import build_index
 
 from .conftest import ROOT, SEEDS, Server

@@ -15,11 +15,11 @@ import faiss
 import numpy as np
 import pytest
 
-from qa import store
-from qa.embedding import Embedder
+from qa.index import store
+from qa.index.embedding import Embedder
+from qa.index.store import MANIFEST, CorpusIndex, IndexChoice, approximate_index, fitted_index, flat_index, recall_at
 from qa.pipeline import QA, build_index
-from qa.retrieve import HybridRetriever
-from qa.store import MANIFEST, CorpusIndex, IndexChoice, approximate_index, fitted_index, flat_index, recall_at
+from qa.retrieve.hybrid import HybridRetriever
 
 from .conftest import SEEDS, assert_offsets
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from qa import QA
-from qa.cli import run
+from qa.app.cli import run
 from qa.read.passage import Passage
 from qa.read.span_reader import SpanReader, sentence_bounds
 from tests.conftest import assert_offsets

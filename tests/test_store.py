@@ -10,10 +10,10 @@ import faiss
 import numpy as np
 import pytest
 
-from qa.embedding import Embedder
 from qa.errors import QAError
+from qa.index.embedding import Embedder
+from qa.index.store import MANIFEST, CorpusIndex
 from qa.pipeline import build_index
-from qa.store import MANIFEST, CorpusIndex
 
 from .conftest import SEEDS
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.cli import run
+from qa.app.cli import run
 from qa.read.passage import Passage
 from qa.read.span_reader import SpanReader
 from qa.read.train import CHECKPOINT, REPORT, TrainSettings, train

@@ -13,8 +13,8 @@ import pytest
 from gradio_client import Client
 
 from qa import QA, Answer, Evidence, QAError, Verdict
-from qa.documents import Document
-from qa.embedding import Embedder
+from qa.index.embedding import Embedder
+from qa.ingest.documents import Document
 from qa.pipeline import build_index
 
 from .conftest import ROOT

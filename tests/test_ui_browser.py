@@ -15,7 +15,7 @@ from gradio_client import Client
 from playwright.sync_api import Browser, Locator, Page, sync_playwright
 
 from qa import QA
-from qa.store import CorpusIndex
+from qa.index.store import CorpusIndex
 
 from .conftest import ROOT, Server, assert_reply_verbatim
 

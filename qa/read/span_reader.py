@@ -25,8 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.documents import SENTENCE_END
 from qa.errors import QAError
+from qa.ingest.documents import SENTENCE_END
 from qa.read.decode import best_spans
 from qa.read.model import PACKAGED_READER
 from qa.read.passage import Passage

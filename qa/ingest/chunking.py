@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from qa.documents import Document
+from qa.ingest.documents import Document
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ import bm25s
 import numpy as np
 import Stemmer
 
-from qa.embedding import Embedder
-from qa.store import CorpusIndex
+from qa.index.embedding import Embedder
+from qa.index.store import CorpusIndex
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 

@@ -34,10 +34,10 @@ import faiss
 import numpy as np
 from tqdm import tqdm
 
-from qa.chunking import Chunk, Chunker, ChunkSettings
-from qa.documents import Document, sha256_text
-from qa.embedding import Embedder
 from qa.errors import QAError
+from qa.index.embedding import Embedder
+from qa.ingest.chunking import Chunk, Chunker, ChunkSettings
+from qa.ingest.documents import Document, sha256_text
 
 log = logging.getLogger(__name__)
 

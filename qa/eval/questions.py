@@ -4,7 +4,7 @@ Gold files (see DESIGN.md "Data contracts"):
 
 - question JSONL: ``{"id", "question", "answers": [...], "sources": [...]}``; ``answers: []``
   means the sources do not say, and the only right output is to abstain;
-- claim JSONL: ``{"id", "claim", "label", "sources"?}``, scored by ``qa.claim_eval`` (label
+- claim JSONL: ``{"id", "claim", "label", "sources"?}``, scored by ``qa.eval.claims`` (label
   accuracy, per-label precision/recall, confusion, FEVER score; definitions there);
 - SQuAD v1.1 / v2.0 JSON: each article's paragraphs become one ``.txt`` file of a corpus that is
   cached under ``.cache/eval/<sha256 of the gold file>/`` and indexed there; every question is
@@ -43,15 +43,15 @@ from dataclasses import asdict, astuple, dataclass
 from pathlib import Path
 from typing import Literal
 
-from qa.claim_eval import ClaimReport, GoldClaim, evaluate_claims, format_claim_report, parse_claim
 from qa.errors import QAError
+from qa.eval.claims import ClaimReport, GoldClaim, evaluate_claims, format_claim_report, parse_claim
+from qa.eval.stats import fmt, pct, percentiles_ms
 from qa.normalize import exact_match, f1
 from qa.pipeline import QA
 from qa.question import DEFAULT_TOP_K, check_top_k
 from qa.read.passage import Passage
 from qa.read.span_reader import SpanReader
 from qa.results import Answer
-from qa.stats import fmt, pct, percentiles_ms
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Evaluate ``QA.check`` on a claim gold file: label accuracy, per-label P/R, confusion, FEVER score.
 
-Kept apart from ``qa.evaluate`` (questions and SQuAD) because claims share none of its metrics;
-``qa.evaluate.evaluate`` hands claim files here, so ``qa eval`` takes either kind.
+Kept apart from ``qa.eval.questions`` (questions and SQuAD) because claims share none of its metrics;
+``qa.eval.questions.evaluate`` hands claim files here, so ``qa eval`` takes either kind.
 
 Metric definitions (0–100 scale, like the question metrics):
 
@@ -24,10 +24,10 @@ from dataclasses import asdict, dataclass
 from typing import get_args
 
 from qa.errors import QAError
+from qa.eval.stats import fmt, pct, percentiles_ms
 from qa.pipeline import QA
 from qa.question import DEFAULT_TOP_K
 from qa.results import Label, Verdict
-from qa.stats import fmt, pct, percentiles_ms
 
 LABELS: tuple[str, ...] = get_args(Label)
 WARM_UP_CLAIM = "Something happened on a Friday."

@@ -1,6 +1,6 @@
 """`qa bench`: where the time and memory go, beside LangChain's FAISS vector store.
 
-Every measurement runs in its own subprocess (``python -m qa.bench PART JSON``) so that each
+Every measurement runs in its own subprocess (``python tools/bench.py PART JSON``) so that each
 peak RSS belongs to that measurement alone, and so that cold start really starts cold.
 
 Which numbers come from what:
@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent  # the repository: tools/ sits at its top
 SEEDS = ROOT / "seeds"
 SEEDS_QUESTIONS = ROOT / "tests" / "data" / "seeds_questions.jsonl"
 SQUAD = ROOT.parent / "shared" / "benchmarks" / "squad-v1.1-dev-super-bowl-50.json"
@@ -144,9 +144,9 @@ def reference_embeddings() -> tuple[np.ndarray, np.ndarray]:
     if path.exists():
         saved = np.load(path)
         return saved["chunks"], saved["questions"]
-    from qa.chunking import Chunker
-    from qa.documents import load_folder
-    from qa.embedding import Embedder
+    from qa.index.embedding import Embedder
+    from qa.ingest.chunking import Chunker
+    from qa.ingest.documents import load_folder
 
     squad_q, contexts = squad_questions_and_contexts()
     chunker = Chunker()
@@ -200,7 +200,7 @@ def _timed(fn, items) -> list[float]:
 
 def part_index(corpus: str, work: str, repeats: int = 2) -> dict:
     """Our whole `qa index` (load, chunk, embed, build, save) against bare encode of the same texts."""
-    from qa.embedding import Embedder
+    from qa.index.embedding import Embedder
     from qa.pipeline import build_index
 
     embedder = Embedder()
@@ -233,8 +233,8 @@ def _peer_embeddings():
 
 
 def _our_chunk_texts(corpus: str) -> list[str]:
-    from qa.chunking import Chunker
-    from qa.documents import load_folder
+    from qa.ingest.chunking import Chunker
+    from qa.ingest.documents import load_folder
 
     chunker = Chunker()
     return [d.text[c.start : c.end] for d in load_folder(corpus) for c in chunker.split(d)]
@@ -272,7 +272,7 @@ def part_ask(index: str, questions: list[str]) -> dict:
 
 def _synthetic_index(n: int, seed: int = 0):
     """Our store's choice for ``n`` synthetic vectors (ids 0..n-1), and the exact flat index too."""
-    from qa.store import FLAT_MAX_VECTORS, IndexChoice, fitted_index, flat_index
+    from qa.index.store import FLAT_MAX_VECTORS, IndexChoice, fitted_index, flat_index
 
     flat = flat_index(reference_embeddings()[0].shape[1])
     row = 0
@@ -285,10 +285,10 @@ def _synthetic_index(n: int, seed: int = 0):
 
 def part_text_index(corpus: str, index: str) -> dict:
     """The index of a synthetic corpus with real text and synthetic vectors (see module doc)."""
-    from qa.chunking import Chunker, ChunkSettings
-    from qa.documents import load_folder
-    from qa.embedding import Embedder
-    from qa.store import CorpusIndex
+    from qa.index.embedding import Embedder
+    from qa.index.store import CorpusIndex
+    from qa.ingest.chunking import Chunker, ChunkSettings
+    from qa.ingest.documents import load_folder
 
     start = time.perf_counter()
     documents = load_folder(corpus)
@@ -325,7 +325,7 @@ def part_vectors_search(path: str, peer: bool = False) -> dict:
     """
     import faiss
 
-    from qa.store import recall_at
+    from qa.index.store import recall_at
 
     count = PEER_VECTOR_QUERIES if peer else VECTOR_QUERIES
     questions = reference_embeddings()[1][:count]
@@ -349,7 +349,7 @@ def part_vectors_search(path: str, peer: bool = False) -> dict:
         def search(q: np.ndarray) -> list[int]:
             return [int(d.page_content) for d in store.similarity_search_by_vector(q.tolist(), k=10)]
     else:
-        from qa.store import search_one
+        from qa.index.store import search_one
 
         index = faiss.read_index(path)
         load = time.perf_counter() - start
@@ -377,7 +377,7 @@ def _env() -> dict[str, str]:
 
 def _run_part(name: str, log, **kwargs) -> dict:
     log(f"bench: {name} {kwargs if len(str(kwargs)) < 120 else ''}".rstrip())
-    done = subprocess.run([sys.executable, "-m", "qa.bench", name, json.dumps(kwargs)], capture_output=True,
+    done = subprocess.run([sys.executable, str(Path(__file__).resolve()), name, json.dumps(kwargs)], capture_output=True,
                           text=True, env=_env(), cwd=ROOT, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"bench part {name} failed:\n{done.stderr[-3000:]}")
@@ -389,7 +389,7 @@ def cold_start(index: str, question: str, repeats: int = 3) -> float:
     seconds = []
     for _ in range(repeats):
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "qa.cli", "ask", question, "--index", index], capture_output=True,
+        subprocess.run([sys.executable, "-m", "qa.app.cli", "ask", question, "--index", index], capture_output=True,
                        env=_env(), cwd=ROOT, check=True)
         seconds.append(time.perf_counter() - start)
     return round(float(np.median(seconds)), 2)
@@ -497,12 +497,30 @@ def run_bench(sizes: tuple[str, ...] = DEFAULT_SIZES, embed_chunks: int = 1000, 
     return BenchReport(machine, date, _commit(), tuple(rows), raw)
 
 
-def main() -> None:
-    """``python -m qa.bench PART JSON``: run one measurement and print its JSON on the last line."""
-    name, kwargs = sys.argv[1], json.loads(sys.argv[2])
+def main(argv: list[str] | None = None) -> None:
+    """``python tools/bench.py [--sizes 10k,100k,1M] ...`` prints the table (``make bench``);
+    ``python tools/bench.py PART JSON`` runs one measurement and prints its JSON on the last line."""
+    import argparse
+
+    argv = sys.argv[1:] if argv is None else argv
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    result = PARTS[name](**kwargs)
-    print(json.dumps(result))
+    if argv and argv[0] in PARTS:
+        print(json.dumps(PARTS[argv[0]](**json.loads(argv[1]))))
+        return
+    parser = argparse.ArgumentParser(description="factqa: indexing, asking, retrieval and memory beside LangChain FAISS")
+    parser.add_argument("--sizes", default="10k,100k", help="larger corpora to time: any of 10k,100k,1M")
+    parser.add_argument("--embed-chunks", type=int, default=1000, help="chunks of real text to embed for indexing speed")
+    parser.add_argument("--ask-max", type=int, default=10_000, help="time full asks on synthetic corpora up to this size")
+    parser.add_argument("--no-peer", action="store_true", help="skip LangChain FAISS (not installed, or to save time)")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    args = parser.parse_args(argv)
+    sizes = tuple(s for s in args.sizes.split(",") if s)
+    unknown = [s for s in sizes if s not in SIZES]
+    if unknown:
+        parser.error(f"unknown size {', '.join(unknown)}: choose from {', '.join(SIZES)}")
+    report = run_bench(sizes, embed_chunks=args.embed_chunks, ask_max=args.ask_max, peer=not args.no_peer,
+                       log=lambda line: print(line, file=sys.stderr))
+    print(json.dumps(report.to_dict(), indent=2) if args.json else report.format())
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""`qa index | ask | check | eval | bench | train-reader`: the command line.
+"""`qa index | ask | check | eval | train-reader`: the command line (`make bench` runs tools/bench.py).
 
 User mistakes print one line and exit 2, no traceback."""
 
@@ -46,7 +46,7 @@ def _marked_quote(ans) -> str:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from qa.embedding import Embedder
+    from qa.index.embedding import Embedder
     from qa.pipeline import build_index
 
     folders = args.folders or [DEFAULT_CORPUS]
@@ -112,7 +112,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Score the bot on a gold file; --calibrate sweeps the abstention threshold instead."""
-    from qa import evaluate as ev
+    from qa.eval import questions as ev
 
     gold = ev.load_gold(args.gold)  # a bad gold file fails before any model loads
     if args.calibrate:
@@ -143,20 +143,6 @@ def cmd_eval(args: argparse.Namespace) -> int:
         if args.out:
             unit = "claim" if report.kind == "claims" else "question"
             print(f"per-{unit} report (misses first): {args.out}")
-    return 0
-
-
-def cmd_bench(args: argparse.Namespace) -> int:
-    """Time indexing, asking, retrieval and memory beside LangChain's FAISS store (see qa/bench.py)."""
-    from qa import bench
-
-    sizes = tuple(s for s in args.sizes.split(",") if s)
-    unknown = [s for s in sizes if s not in bench.SIZES]
-    if unknown:
-        raise QAError(f"unknown size {', '.join(unknown)}: choose from {', '.join(bench.SIZES)}")
-    report = bench.run_bench(sizes, embed_chunks=args.embed_chunks, ask_max=args.ask_max, peer=not args.no_peer,
-                             log=lambda line: print(line, file=sys.stderr))
-    print(json.dumps(report.to_dict(), indent=2) if args.json else report.format())
     return 0
 
 
@@ -221,14 +207,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reader-model", help=READER_MODEL_HELP)
     p.set_defaults(func=cmd_eval)
 
-    p = sub.add_parser("bench", help="measure indexing, asking, retrieval and memory beside LangChain FAISS")
-    p.add_argument("--sizes", default="10k,100k", help="larger corpora to time: any of 10k,100k,1M (default: 10k,100k)")
-    p.add_argument("--embed-chunks", type=int, default=1000, help="chunks of real text to embed for indexing speed")
-    p.add_argument("--ask-max", type=int, default=10_000,
-                   help="time full asks on synthetic text corpora up to this many chunks (default: 10000)")
-    p.add_argument("--no-peer", action="store_true", help="skip LangChain FAISS (not installed, or to save time)")
-    p.add_argument("--json", action="store_true", help="print the report as JSON")
-    p.set_defaults(func=cmd_bench)
 
     from qa.read.model import PACKAGED_READER
 
