@@ -134,15 +134,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     report = ev.evaluate(gold, index=args.index, corpus=args.corpus, top_k=args.top_k, threshold=args.threshold,
                          progress=progress, reader_model=args.reader_model, paragraph=args.paragraph)
-    if args.out:
-        ev.write_details(report, args.out)
+    written = ev.write_details(report, args.out) if args.out else []
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
     else:
         print(ev.format_report(report))
-        if args.out:
+        if written:
             unit = "claim" if report.kind == "claims" else "question"
-            print(f"per-{unit} report (misses first): {args.out}")
+            print(f"per-{unit} report (misses first): {args.out}" + "".join(f"\n  picture: {p}" for p in written[1:]))
     return 0
 
 

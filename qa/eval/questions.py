@@ -45,6 +45,7 @@ from typing import Literal
 
 from qa.errors import QAError
 from qa.eval.claims import ClaimReport, GoldClaim, evaluate_claims, format_claim_report, parse_claim
+from qa.eval.plots import write_plots
 from qa.eval.stats import fmt, pct, percentiles_ms
 from qa.normalize import exact_match, f1
 from qa.pipeline import QA
@@ -338,6 +339,7 @@ class EvalReport:
     kind: str = "questions"
     top_k: int = DEFAULT_TOP_K
     questions: tuple[QuestionResult, ...] = ()
+    threshold: float | None = None  # the abstention threshold the answers were given with
 
     def to_dict(self) -> dict:
         return {
@@ -353,8 +355,8 @@ class EvalReport:
     def details(self) -> dict:
         """The ``--out`` report: the summary, then every question, misses (lowest F1) first."""
         rows = sorted(self.questions, key=lambda r: (r.f1, r.exact_match, r.id))
-        return {"gold": self.gold, "kind": self.kind, "top_k": self.top_k, "summary": self.to_dict(),
-                "questions": [r.to_dict() for r in rows]}
+        return {"gold": self.gold, "kind": self.kind, "top_k": self.top_k, "threshold": self.threshold,
+                "summary": self.to_dict(), "questions": [r.to_dict() for r in rows]}
 
 
 # --- metrics ---------------------------------------------------------------------------------
@@ -385,7 +387,7 @@ def retrieval_rank(chunk_texts: Sequence[str], golds: Sequence[str]) -> int | No
 
 
 def summarize(results: Sequence[QuestionResult], gold: str = "", kind: str = "questions",
-              top_k: int = DEFAULT_TOP_K, retrieval: bool = True) -> EvalReport:
+              top_k: int = DEFAULT_TOP_K, retrieval: bool = True, threshold: float | None = None) -> EvalReport:
     """Aggregate per-question results into the report (definitions in the module docstring);
     ``retrieval=False`` (paragraph given) leaves recall@k out."""
     n = len(results)
@@ -422,6 +424,7 @@ def summarize(results: Sequence[QuestionResult], gold: str = "", kind: str = "qu
         kind=kind,
         top_k=top_k,
         questions=tuple(results),
+        threshold=threshold,
     )
 
 
@@ -510,7 +513,7 @@ def evaluate(gold: str | os.PathLike[str] | GoldSet, *, index: str | None = None
         unanswerable = any(not gq.answerable for gq in gold_set.questions)
         limit = (threshold if threshold is not None else reader.threshold) if unanswerable else None
         results = evaluate_paragraphs(reader, gold_set.questions, limit, progress)
-        return summarize(results, gold_set.path, "squad-paragraph", top_k, retrieval=False)
+        return summarize(results, gold_set.path, "squad-paragraph", top_k, retrieval=False, threshold=limit)
     if bot is None:
         bot = open_bot(gold_set, index, corpus, cache_dir, threshold, reader_model)
     if gold_set.kind == "claims":
@@ -519,20 +522,26 @@ def evaluate(gold: str | os.PathLike[str] | GoldSet, *, index: str | None = None
     try:
         if threshold is not None:
             bot.threshold = threshold
+        used = bot.threshold
         results = evaluate_questions(bot, gold_set.questions, top_k, progress)
     finally:
         bot.threshold = saved  # a caller's bot comes back as it was given
-    return summarize(results, gold_set.path, gold_set.kind, top_k)
+    return summarize(results, gold_set.path, gold_set.kind, top_k, threshold=used)
 
 
-def write_details(report: EvalReport | ClaimReport, path: str | os.PathLike[str]) -> None:
-    """Write the per-question or per-claim report (``details()``) as JSON, creating its folder."""
+def write_details(report: EvalReport | ClaimReport, path: str | os.PathLike[str]) -> list[Path]:
+    """Write the per-question or per-claim report (``details()``) as JSON, creating its folder, and
+    for questions its pictures beside it (F1 by question type, the abstention curve); returns the
+    paths written."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(report.details(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        if isinstance(report, EvalReport):
+            return [path, *write_plots(report.questions, path, report.threshold)]
     except OSError as err:
         raise QAError(f"cannot write the report to {path}: {err.strerror or err}") from None
+    return [path]
 
 
 # --- abstention threshold calibration --------------------------------------------------------
