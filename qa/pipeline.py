@@ -52,7 +52,7 @@ def build_index(
             if (index_dir / "manifest.json").exists():
                 log.warning("rebuilding the index from scratch: %s", err)
         index, report = CorpusIndex.build(documents, embedder, str(root), settings, previous)
-        index._save_locked(index_dir)
+        index.save_locked(index_dir)
     log.info(
         "indexed %d files into %s: %d embedded, %d unchanged, %d dropped, %d chunks",
         len(documents), index_dir, len(report.embedded), len(report.reused), len(report.dropped), report.chunks,
@@ -117,7 +117,7 @@ class QA:
 
     def ask(self, question: str, top_k: int = DEFAULT_TOP_K) -> Answer:
         """Answer with a verbatim span and its sentence, or abstain (``answer is None``)."""
-        question, query_vector, passages = self._retrieve(question, top_k)
+        question, query_vector, passages = self.retrieve(question, top_k)
         candidates = self.reader.read(question, passages, query_vector)
         return self._decide(question, candidates)
 
@@ -128,7 +128,7 @@ class QA:
         check_top_k(top_k)
         return ClaimChecker(lambda q: self.ask(q, top_k), self.embedder.encode).check(claim)
 
-    def _retrieve(self, text: str, top_k: int) -> tuple[str, np.ndarray, list[Passage]]:
+    def retrieve(self, text: str, top_k: int = DEFAULT_TOP_K) -> tuple[str, np.ndarray, list[Passage]]:
         """Validate a question or claim, embed it once, and fetch its top chunks widened to whole sentences."""
         text = clean_question(text)
         check_top_k(top_k)

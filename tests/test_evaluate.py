@@ -236,14 +236,15 @@ def test_calibrate_threshold_separates_scores_and_restores_threshold() -> None:
     assert "<- chosen" in format_calibration(threshold, rows)
 
 
-def test_calibrate_threshold_respects_wrong_abstention_limit() -> None:
-    # the unanswerables score higher than two answerables; refusing them would refuse 10% of answerables
+def test_calibrate_threshold_maximises_the_f1_it_would_give() -> None:
+    # two answerables score below the unanswerables: refusing all five still gives the best F1
     table = {f"a{i}": ("x", 0.6 + i / 100) for i in range(20)}
     table |= {"a_low1": ("x", 0.2), "a_low2": ("x", 0.21)}
     table |= {f"u{i}": ("y", 0.3) for i in range(3)}
     questions = [GoldQuestion(q, q, ("x",) if q.startswith("a") else (), ()) for q in table]
-    threshold, _ = calibrate_threshold(_StubBot(table), questions)
-    assert threshold < 0.2  # answering everything keeps wrongly-abstained at 0 <= 5%
+    threshold, rows = calibrate_threshold(_StubBot(table), questions)
+    chosen = next(r for r in rows if r.threshold == threshold)
+    assert 0.3 < threshold < 0.6 and chosen.f1 == max(r.f1 for r in rows) == 92.0
 
 
 # --- end to end with the real model ----------------------------------------------------------

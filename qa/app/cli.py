@@ -110,6 +110,22 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def save_calibration(model_path: Path, threshold: float, gold, table) -> Path:
+    """Write the reader's calibrated threshold beside its weights, with what it was chosen on."""
+    from qa.read.span_reader import CALIBRATION
+
+    chosen = next(r for r in table if r.threshold == threshold)
+    record = {"threshold": threshold, "chosen_on": gold.path, "gold_sha256": gold.sha256,
+              "questions": len(gold.questions), "estimated_f1": chosen.f1,
+              "answered_answerable_pct": chosen.answered_answerable, "refused_unanswerable_pct": chosen.abstained_unanswerable}
+    path = Path(model_path) / CALIBRATION
+    try:
+        path.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    except OSError as err:
+        raise QAError(f"cannot write {path}: {err.strerror or err}") from None
+    return path
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     """Score the bot on a gold file; --calibrate sweeps the abstention threshold instead."""
     from qa.eval import questions as ev
@@ -120,6 +136,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
             raise QAError("--calibrate needs a question gold file (JSONL questions or SQuAD JSON), not claims")
         bot = ev.open_bot(gold, args.index, args.corpus, reader_model=args.reader_model)
         threshold, table = ev.calibrate_threshold(bot, gold.questions, top_k=args.top_k)
+        if args.save_threshold:
+            saved = save_calibration(bot.reader.model_path, threshold, gold, table)
+            print(f"saved the threshold to {saved}", file=sys.stderr)
         if args.json:
             print(json.dumps({"threshold": threshold, "table": [r.to_dict() for r in table]}, indent=2))
         else:
@@ -201,6 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--out", help="write a per-question report JSON here, misses first")
     p.add_argument("--calibrate", action="store_true", help="sweep the abstention threshold and print the best")
+    p.add_argument("--save-threshold", action="store_true",
+                   help="with --calibrate: store the chosen threshold beside the reader's weights (calibration.json)")
     p.add_argument("--paragraph", action="store_true",
                    help="SQuAD only: read each question in its own paragraph (the standard reader score), no retrieval")
     p.add_argument("--reader-model", help=READER_MODEL_HELP)

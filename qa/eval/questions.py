@@ -59,7 +59,6 @@ log = logging.getLogger(__name__)
 RECALL_KS = (1, 3, 5, 10)
 DEFAULT_CACHE = Path(".cache/eval")
 DEFAULT_CORPUS = "seeds"
-MAX_WRONGLY_ABSTAINED = 5.0  # calibration constraint: % of answerable questions the bot may refuse
 WARM_UP_QUESTION = "What happened, and when?"
 PARAGRAPH_BATCH = 32  # questions read together in paragraph-given mode
 CORPUS_DONE = ".complete"  # marker in a cached SQuAD corpus; dot files are not indexed
@@ -556,7 +555,6 @@ class CalibrationRow:
     answered_answerable: float | None  # % of answerable questions answered
     abstained_unanswerable: float | None  # % of unanswerable questions refused
     wrongly_abstained: float | None  # % of answerable questions refused
-    objective: float  # answered_answerable + abstained_unanswerable (missing parts count 0)
     f1: float
 
     def to_dict(self) -> dict:
@@ -576,7 +574,6 @@ def _row(threshold: float, scored: Sequence[tuple[GoldQuestion, float | None, fl
         answered_answerable=answered_pct,
         abstained_unanswerable=refused_pct,
         wrongly_abstained=pct(len(answerable) - answered, len(answerable)),
-        objective=round((answered_pct or 0.0) + (refused_pct or 0.0), 2),
         f1=round(f1_total / len(scored), 2) if scored else 0.0,
     )
 
@@ -585,13 +582,11 @@ def calibrate_threshold(bot: QA, questions: Sequence[GoldQuestion], top_k: int =
                         grid: float = 0.05) -> tuple[float, tuple[CalibrationRow, ...]]:
     """Choose the abstention threshold from each question's top score with abstention switched off.
 
-    The threshold maximises (% unanswerable refused + % answerable answered), among thresholds
-    that refuse at most ``MAX_WRONGLY_ABSTAINED``% of answerable questions. When even threshold 0
-    refuses more (questions with no answer candidate at all, which no threshold can fix), the
-    threshold may add at most ``MAX_WRONGLY_ABSTAINED`` points to that floor instead. It is
-    the midpoint between neighbouring observed scores, so it does not sit on one question's
-    score; ties go to the higher (more cautious) threshold. Returns the threshold and a sweep
-    table (a grid of ``grid`` steps plus the chosen row).
+    The threshold maximises the F1 that the gold set would score with it (SQuAD v2.0's "best F1
+    threshold": a refused unanswerable question counts 100, a refused answerable one 0). It is the
+    midpoint between neighbouring observed scores, so it does not sit on one question's score; ties
+    go to the higher (more cautious) threshold. Returns the threshold and a sweep table (a grid of
+    ``grid`` steps plus the chosen row).
     """
     if not questions:
         raise QAError("calibration needs questions")
@@ -612,10 +607,7 @@ def calibrate_threshold(bot: QA, questions: Sequence[GoldQuestion], top_k: int =
     if distinct:
         candidates.append(distinct[-1] + 1e-3)  # refuse everything
     rows = [_row(t, scored) for t in candidates]
-    floor = min(r.wrongly_abstained or 0.0 for r in rows)  # answerables with no candidate at all
-    limit = MAX_WRONGLY_ABSTAINED if floor <= MAX_WRONGLY_ABSTAINED else floor + MAX_WRONGLY_ABSTAINED
-    allowed = [r for r in rows if (r.wrongly_abstained or 0.0) <= limit + 1e-9]
-    best = max(allowed, key=lambda r: (r.objective, r.threshold))
+    best = max(rows, key=lambda r: (r.f1, r.threshold))
     top = max(1.0, distinct[-1] if distinct else 1.0)
     table = {round(i * grid, 4): _row(i * grid, scored) for i in range(int(top / grid + 1e-9) + 1)}
     table[best.threshold] = best
@@ -647,13 +639,10 @@ def format_report(report: EvalReport | ClaimReport) -> str:
 
 
 def format_calibration(threshold: float, table: Sequence[CalibrationRow]) -> str:
-    lines = [f"{'threshold':>9}  {'answered ans.%':>14}  {'refused unans.%':>15}  {'wrongly abst.%':>14}  "
-             f"{'objective':>9}  {'F1~':>6}"]
+    lines = [f"{'threshold':>9}  {'answered ans.%':>14}  {'refused unans.%':>15}  {'wrongly abst.%':>14}  {'F1~':>6}"]
     for r in table:
         mark = "  <- chosen" if r.threshold == threshold else ""
         lines.append(f"{r.threshold:>9.4f}  {fmt(r.answered_answerable):>14}  {fmt(r.abstained_unanswerable):>15}  "
-                     f"{fmt(r.wrongly_abstained):>14}  {r.objective:>9.1f}  {r.f1:>6.1f}{mark}")
-    lines.append(f"chosen threshold: {threshold:.4f} (max answered% + refused%, with wrongly abstained <= "
-                 f"{MAX_WRONGLY_ABSTAINED:g}%, or <= {MAX_WRONGLY_ABSTAINED:g} points above its value at threshold 0 "
-                 "when that is already higher)")
+                     f"{fmt(r.wrongly_abstained):>14}  {r.f1:>6.1f}{mark}")
+    lines.append(f"chosen threshold: {threshold:.4f} (the best F1 on this gold set, unanswerables refused counting 100)")
     return "\n".join(lines)

@@ -460,9 +460,10 @@ class CorpusIndex:
         """Write data files under a new generation, then switch the manifest to them by rename."""
         folder = Path(folder)
         with write_lock(folder):
-            self._save_locked(folder)
+            self.save_locked(folder)
 
-    def _save_locked(self, folder: Path) -> None:
+    def save_locked(self, folder: Path) -> None:
+        """``save`` for a caller that already holds ``write_lock(folder)`` (an incremental build)."""
         generation = uuid.uuid4().hex[:12]
         manifest = self.manifest(generation, folder)
         number = {doc.source: i for i, doc in enumerate(self.documents)}

@@ -35,6 +35,8 @@ from qa.results import Evidence
 log = logging.getLogger(__name__)
 
 CALIBRATION = "calibration.json"
+PRECISIONS = ("fp32", "bf16", "int8")  # how the reader computes on a CPU (docs/models.md has the trade)
+DEFAULT_PRECISION = "fp32"
 UNCALIBRATED_THRESHOLD = 0.5  # a margin of 0: the best span and "not here" equally likely
 
 
@@ -80,8 +82,12 @@ class SpanReader:
     """Extractive QA with a checkpoint folder; implements the ``Reader`` protocol."""
 
     def __init__(self, model_path: str | os.PathLike[str] | None = None, max_length: int = 256, stride: int = 96,
-                 max_answer_tokens: int = 30, batch_size: int = 32, spans_per_window: int = 3) -> None:
+                 max_answer_tokens: int = 30, batch_size: int = 32, spans_per_window: int = 3,
+                 precision: str | None = None) -> None:
         self.model_path = resolve_reader_model(model_path)
+        self.precision = precision or os.environ.get("QA_READER_PRECISION") or DEFAULT_PRECISION
+        if self.precision not in PRECISIONS:
+            raise QAError(f"reader precision must be one of {', '.join(PRECISIONS)}, not {self.precision!r}")
         self.max_length = max_length
         self.stride = stride
         self.max_answer_tokens = max_answer_tokens
@@ -115,6 +121,8 @@ class SpanReader:
         if not tokenizer.is_fast:
             raise QAError(f"{self.model_path}: the reader needs a fast tokenizer (tokenizer.json) for offsets")
         model.eval()
+        if self.precision == "int8":
+            model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
         self._tokenizer, self._model = tokenizer, model
         log.info("reader model loaded from %s", self.model_path)
 
@@ -130,7 +138,8 @@ class SpanReader:
             return [[] for _ in questions]
         import torch
 
-        with torch.inference_mode():
+        bf16 = torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16")
+        with torch.inference_mode(), bf16:
             for lo in range(0, len(windows), self.batch_size):
                 batch = {k: v[lo : lo + self.batch_size] for k, v in inputs.items()}
                 out = self._model(**batch)
