@@ -52,11 +52,13 @@ STOP = frozenset({"resign", "leave", "quit", "exit", "depart", "stop", "end", "w
 
 @dataclass(frozen=True)
 class Slot:
-    """A fact of the claim: its words, their kind, and the question that asks for them."""
+    """A fact of the claim: its words, their kind, the question that asks for them, and whether
+    they are (in) the subject, whose in-place question ("Who is 45?") is the vaguest."""
 
     text: str
     kind: str
     question: str
+    subject: bool = False
 
 
 COUNT = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|a dozen|dozens|hundreds)\b", re.IGNORECASE)
@@ -148,7 +150,9 @@ def claim_slots(claim: str) -> list[Slot]:
     taken: set[int] = set()
     for ent in doc.ents:
         kind, wh = slot_kind(ent)
-        slots.append(Slot(ent.text, kind, slot_question(doc, ent.start, ent.end, wh)))
+        root = ent.sent.root
+        subject = any(ent.root.i in {x.i for x in c.subtree} for c in root.children if c.dep_ in ("nsubj", "nsubjpass"))
+        slots.append(Slot(ent.text, kind, slot_question(doc, ent.start, ent.end, wh), subject))
         taken |= set(range(ent.start, ent.end))
     for sent in doc.sents:
         for obj in (t for t in sent.root.children if t.dep_ == "dobj"):
@@ -167,6 +171,28 @@ def when_question(claim: str) -> str | None:
     if root.pos_ != "VERB" or any(e.label_ in ("DATE", "TIME") for e in doc.ents):
         return None
     return slot_question(doc, root.i, root.i, "when")
+
+
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+                "ten": 10, "eleven": 11, "twelve": 12, "dozen": 12, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
+
+
+def numbers_in(text: str) -> set[float]:
+    """The numbers a text states, in digits or as words ("two counts" → {2})."""
+    found = {float(n.replace(",", "")) for n in re.findall(r"\d+(?:,\d{3})*(?:\.\d+)?", text)}
+    return found | {float(NUMBER_WORDS[w]) for w in re.findall(r"[a-z]+", text.lower()) if w in NUMBER_WORDS}
+
+
+def says_value(answer: str, value: str, kind: str) -> bool:
+    """Whether an answer states the claim's value: the same answer after normalisation, or for a
+    number the same number whatever the unit words around it ("two counts" for "two", "47" for
+    "47 years old")."""
+    if same_answer(answer, value):
+        return True
+    if kind == "number":
+        claimed, said = numbers_in(value), numbers_in(answer)
+        return bool(claimed) and bool(said) and (claimed <= said or said <= claimed)
+    return False
 
 
 def answer_kind(ev: Evidence) -> str:
@@ -231,7 +257,7 @@ class ClaimChecker:
             root = next(iter(parse(claim).sents)).root
             checks.append(SlotCheck(root.text, "polarity", f"Does it say that the claim's '{root.text}' holds?",
                                     "contradicted", tuple(_unique(opposed))))
-        label = self._label(checks)
+        label = self._label(checks, frozenset(s.text for s in slots if s.subject))
         deciding = [c for c in checks if c.outcome == ("contradicted" if label == "REFUTED" else "confirmed")
                     or (label == "SUPPORTED" and c.outcome == "conflicting")]
         evidence = _unique([e for c in deciding for e in c.answers] + [e for c in checks for e in c.answers])
@@ -247,10 +273,13 @@ class ClaimChecker:
 
     @staticmethod
     def _check(slot: Slot, ans: Answer, relevance: dict[str, float]) -> SlotCheck:
+        """Confirmed by an answer that says the slot's value; contradicted by a same-kind answer from a
+        sentence about the claim that does not itself also say the value (then it may well agree)."""
         answers = [e for e in ans.evidence if e.answer is not None]
-        matching = [e for e in answers if same_answer(e.answer, slot.text)]
+        matching = [e for e in answers if says_value(e.answer, slot.text, slot.kind)]
         differing = [e for e in answers if e not in matching and slot.kind != "thing"
-                     and relevance.get(e.quote, 0.0) >= RELEVANT and same_kind(answer_kind(e), slot.kind)]
+                     and relevance.get(e.quote, 0.0) >= RELEVANT and same_kind(answer_kind(e), slot.kind)
+                     and not _mentions(e.quote, slot.text)]
         outcome: Outcome = ("conflicting" if matching and differing else "confirmed" if matching
                             else "contradicted" if differing else "unanswered")
         return SlotCheck(slot.text, slot.kind, slot.question, outcome, tuple(matching + differing) or tuple(answers[:1]))
@@ -258,23 +287,32 @@ class ClaimChecker:
     @staticmethod
     def _context(question: str, ans: Answer) -> SlotCheck:
         """The event's date as the sources give it: conflicting when they disagree."""
-        answers = [e for e in ans.evidence if e.answer is not None]
+        answers = [e for e in ans.evidence if e.answer is not None and answer_kind(e) == "date"]
         differ = any(not same_answer(a.answer, b.answer) for a in answers for b in answers if a.source != b.source)
         outcome: Outcome = "conflicting" if differ else "confirmed" if answers else "unanswered"
         return SlotCheck("", "context", question, outcome, tuple(answers))
 
     @staticmethod
-    def _label(checks: Sequence[SlotCheck]) -> Label:
+    def _label(checks: Sequence[SlotCheck], subjects: frozenset[str] = frozenset()) -> Label:
         """REFUTED on any contradiction; SUPPORTED when every named, dated or counted fact is confirmed
         (an object in the claim's own words confirms when the answer says it, but its paraphrase in
         the articles does not hold the verdict back); else NOT_ENOUGH_INFO."""
         if any(c.outcome == "contradicted" for c in checks):
             return "REFUTED"
-        checks = [c for c in checks if c.kind != "context"]
+        checks = [c for c in checks if c.kind not in ("context", "polarity")]
         facts = [c for c in checks if c.kind != "thing"] or list(checks)
-        if facts and all(c.outcome in ("confirmed", "conflicting") for c in facts):
+        said = [c for c in facts if c.outcome in ("confirmed", "conflicting")]
+        # the subject's in-place question ("Who is 45?") may go unanswered when every other fact is confirmed
+        vague = [c for c in facts if c.outcome == "unanswered" and c.slot in subjects]
+        if facts and len(said) + len(vague) == len(facts) and len(said) > len(vague):
             return "SUPPORTED"
         return "NOT_ENOUGH_INFO"
+
+
+def _mentions(quote: str, value: str) -> bool:
+    """Whether a sentence itself says the value (its words in order, case and punctuation aside)."""
+    words = re.findall(r"\w+", value.lower())
+    return bool(words) and re.search(r"\b" + r"\W+".join(map(re.escape, words)) + r"\b", quote.lower()) is not None
 
 
 def _unique(items: Sequence[Evidence]) -> list[Evidence]:
