@@ -5,7 +5,6 @@ that need it so that no model loads more often than it must."""
 from __future__ import annotations
 
 import html
-import importlib
 import os
 import re
 import shutil
@@ -95,7 +94,7 @@ def seeds_bot(seeds_copy: Path, seeds_index: Path) -> QA:
 def chat_url(seeds_bot: QA, seeds_copy: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The web chat served in this process on the session's seeds bot (no second model load);
     uploads go to the seeds copy, as with `ui.py --corpus`."""
-    ui = importlib.import_module("ui")
+    from qa.app import web as ui
     demo = ui.build_app(ui.SharedBot(seeds_bot, tmp_path_factory.mktemp("ui-index"), ui.UploadPolicy(seeds_copy)))
     demo.queue(default_concurrency_limit=ui.CONCURRENCY)
     port = free_port()

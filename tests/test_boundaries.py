@@ -4,7 +4,6 @@ index, uploads go where the chat was told, and every user error is one clear QAE
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import shutil
@@ -180,7 +179,7 @@ def test_a_copied_project_finds_its_articles_and_a_lost_corpus_still_answers(cor
 
 
 def test_uploads_go_to_the_chats_corpus_within_limits(tmp_path: Path, embedder: Embedder) -> None:
-    ui = importlib.import_module("ui")
+    from qa.app import web as ui
     multi = tmp_path / "multi"
     (multi / "a").mkdir(parents=True)
     (multi / "private").mkdir()

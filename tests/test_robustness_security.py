@@ -6,7 +6,6 @@ article and user text.
 
 from __future__ import annotations
 
-import importlib
 import shutil
 import socket
 from collections.abc import Callable
@@ -19,12 +18,12 @@ import pytest
 from gradio_client import Client
 
 from qa import QA
+from qa.app import render
+from qa.app import web as ui
 from qa.index.embedding import Embedder
 from qa.pipeline import build_index
 
 from .conftest import ROOT, SEEDS, Server
-
-ui = importlib.import_module("ui")
 
 pytestmark = [
     pytest.mark.filterwarnings("ignore:'future.no_silent_downcasting' is deprecated"),
@@ -68,7 +67,7 @@ def _secret_paths(server: Server) -> dict[str, str]:
         "/etc/passwd": "root:",
         str(article): article.read_text(encoding="utf-8")[:40],
         str(index_manifest): '"format_version"',
-        str(ROOT / "ui.py"): "def build_app",
+        str(ROOT / "qa" / "app" / "web.py"): "def build_app",
         str(ROOT / "pyproject.toml"): "[project]",
     }
 
@@ -120,7 +119,7 @@ def test_article_views_read_only_indexed_sources(handlers: dict[str, Callable[..
              f"{seed}/../{seed}", "../outside.txt", str(outside), "", None]
     for name in names:
         assert MISSING in handlers["open_article"](name), name
-        key = ui.Citation(str(name), 0, 10, 0, 5).key()
+        key = render.Citation(str(name), 0, 10, 0, 5).key()
         assert MISSING in handlers["open_citation"](key)[1], name
     for key in ["", "not json", "[]", '["/etc/passwd"]', '{"source": "/etc/passwd"}', '["/etc/passwd", "a", 0, 0, 0]']:
         assert MISSING in handlers["open_citation"](key)[1], key

@@ -6,20 +6,19 @@ The API tests serve the app in this process on the session's seeds bot, so no mo
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import pytest
 from gradio_client import Client
 
 from qa import QA, Answer, Evidence, QAError, Verdict
+from qa.app import render
+from qa.app import web as ui
 from qa.index.embedding import Embedder
 from qa.ingest.documents import Document
 from qa.pipeline import build_index
 
 from .conftest import ROOT
-
-ui = importlib.import_module("ui")
 
 # gradio's queue calls pandas options that pandas 3 deprecates: noise from a dependency, not from us
 pytestmark = [
@@ -68,14 +67,14 @@ def test_api_reports_a_user_error_as_the_reply(client: Client) -> None:
     ],
 )
 def test_auto_mode_tells_questions_from_statements(text: str, question: bool) -> None:
-    assert ui.is_question(text) is question
+    assert render.is_question(text) is question
 
 
 def test_confidence_bands_sit_above_the_threshold() -> None:
-    assert ui.confidence(0.95, 0.45) == "high"
-    assert ui.confidence(0.65, 0.45) == "medium"
-    assert ui.confidence(0.50, 0.45) == "low"
-    assert ui.confidence(0.10, 0.45) == "low"
+    assert render.confidence(0.95, 0.45) == "high"
+    assert render.confidence(0.65, 0.45) == "medium"
+    assert render.confidence(0.50, 0.45) == "low"
+    assert render.confidence(0.10, 0.45) == "low"
 
 
 def test_rendered_answer_escapes_article_text_and_marks_the_answer() -> None:
@@ -83,7 +82,7 @@ def test_rendered_answer_escapes_article_text_and_marks_the_answer() -> None:
     start = quote.index("**Friday**")
     ev = Evidence("**Friday**", "a<b>.txt", start, start + 10, quote, 0, len(quote), 0.9)
     ans = Answer("q", ev.answer, ev.source, ev.start, ev.end, quote, 0, len(quote), 0.9, "single-source", (ev,))
-    out = ui.render_answer(ans, 0.45)
+    out = render.render_answer(ans, 0.45)
     assert "<img" not in out and "<b>" not in out
     assert "<mark>**Friday**</mark>" in out
     assert "a&lt;b&gt;.txt" in out
@@ -93,7 +92,7 @@ def test_conflicting_sources_are_flagged_each_with_its_quote() -> None:
     a = Evidence("Friday", "one.txt", 3, 9, "On Friday.", 0, 10, 0.8)
     b = Evidence("Thursday", "two.txt", 3, 11, "On Thursday.", 0, 12, 0.7)
     ans = Answer("q", "Friday", "one.txt", 3, 9, "On Friday.", 0, 10, 0.8, "conflicting", (a, b))
-    out = ui.render_answer(ans, 0.45)
+    out = render.render_answer(ans, 0.45)
     assert "the sources differ" in out
     assert out.count("<blockquote>") == 2 and "one.txt" in out and "two.txt" in out
 
@@ -102,8 +101,8 @@ def test_article_view_escapes_and_highlights_the_quote() -> None:
     text = "Intro <script>x()</script>. The quote says Friday. End."
     doc = Document("<x>.txt", text, "0" * 64)
     qs = text.index("The quote")
-    cite = ui.Citation("<x>.txt", qs, text.index(" End"), text.index("Friday"), text.index("Friday") + 6)
-    out = ui.render_article(doc, cite)
+    cite = render.Citation("<x>.txt", qs, text.index(" End"), text.index("Friday"), text.index("Friday") + 6)
+    out = render.render_article(doc, cite)
     assert "<script>" not in out and "&lt;script&gt;" in out
     assert '<span class="qa-hit qa-ans">Friday</span>' in out
 

@@ -1,4 +1,4 @@
-"""`qa index | ask | check | eval | train-reader`: the command line (`make bench` runs tools/bench.py).
+"""`qa index | ask | check | eval | train-reader | serve`: the command line (`make bench` runs tools/bench.py).
 
 User mistakes print one line and exit 2, no traceback."""
 
@@ -11,30 +11,13 @@ import os
 import sys
 from pathlib import Path
 
+from qa.app.bot import DEFAULT_CORPUS, DEFAULT_INDEX, open_bot
 from qa.errors import QAError
 from qa.question import DEFAULT_TOP_K, check_top_k, clean_question
 
-DEFAULT_INDEX = "index"
-DEFAULT_CORPUS = "seeds"
 EXIT_USER_ERROR = 2
 READER_MODEL_HELP = ("extractive-QA checkpoint folder to answer with (default: $QA_READER_MODEL, else the "
                      "span reader the package ships)")
-
-
-def _open_bot(index: str | None, reader_model: str | None = None):
-    """The index given, or ``index/`` (built from ``seeds/`` first when it does not exist yet)."""
-    from qa.pipeline import QA
-
-    if index is not None:
-        if not Path(index).exists():
-            raise QAError(f"index not found: {index} (build it with `qa index FOLDER --index {index}`)")
-        return QA.load(index, reader_model=reader_model)
-    if not (Path(DEFAULT_INDEX) / "manifest.json").exists():
-        if not Path(DEFAULT_CORPUS).is_dir():
-            raise QAError(f"no index at {DEFAULT_INDEX}/ and no {DEFAULT_CORPUS}/ folder: run `qa index FOLDER` first")
-        print(f"no index yet: building {DEFAULT_INDEX}/ from {DEFAULT_CORPUS}/ first", file=sys.stderr)
-        return QA.from_folder(DEFAULT_CORPUS, DEFAULT_INDEX, reader_model=reader_model)
-    return QA.load(DEFAULT_INDEX, reader_model=reader_model)
 
 
 def _marked_quote(ans) -> str:
@@ -62,7 +45,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     clean_question(args.question)  # a bad question fails before any model loads
     check_top_k(args.top_k)
-    bot = _open_bot(args.index, args.reader_model)
+    bot = open_bot(args.index, reader_model=args.reader_model)
     ans = bot.ask(args.question, top_k=args.top_k)
     if args.json:
         print(json.dumps(ans.to_dict(), ensure_ascii=False, indent=2))
@@ -83,7 +66,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     clean_question(args.claim)  # a bad claim fails before any model loads
     check_top_k(args.top_k)
-    bot = _open_bot(args.index)
+    bot = open_bot(args.index)
     verdict = bot.check(args.claim, top_k=args.top_k)
     if args.json:
         print(json.dumps(verdict.to_dict(), ensure_ascii=False, indent=2))
@@ -184,6 +167,13 @@ def cmd_train_reader(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """The web chat, as `python ui.py` starts it (all its flags pass through)."""
+    from qa.app.web import main as serve
+
+    return serve(args.web_args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="qa", description="Extractive fact-checking QA over a folder of articles.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress and model loading")
@@ -227,6 +217,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reader-model", help=READER_MODEL_HELP)
     p.set_defaults(func=cmd_eval)
 
+
+    p = sub.add_parser("serve", help="start the web chat (flags as `python ui.py --help`)", add_help=False)
+    p.add_argument("web_args", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_serve)
 
     from qa.read.model import PACKAGED_READER
 
