@@ -1,1 +1,2 @@
-"""App: what a user runs: the `qa` command line and the benchmark it offers (the web chat is ui.py)."""
+"""App: what a user runs: opening a bot (bot.py), the `qa` command line (cli.py) and the web chat
+(web.py, its HTML in render.py; ui.py at the top level starts it)."""
