@@ -8,7 +8,8 @@ import unicodedata
 from qa.normalize import normalize_answer
 from qa.results import Agreement, Evidence
 
-_NUMBER_WORDS = {
+NUMBER_WORDS = {  # spelled numbers, shared with claim checking
+
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
     "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
@@ -31,7 +32,7 @@ def _plain(text: str) -> str:
 def _canonical(text: str) -> str:
     """A key under which paraphrases of one fact coincide: "two"≈"2", "30-year"≈"30 years"."""
     norm = normalize_answer(_plain(text))
-    for word, value in sorted(_NUMBER_WORDS.items(), key=lambda kv: -len(kv[0])):
+    for word, value in sorted(NUMBER_WORDS.items(), key=lambda kv: -len(kv[0])):
         norm = re.sub(rf"\b{word}\b", str(value), norm)
     norm = norm.replace(",", "")
     numbers = _UNIT.findall(norm)

@@ -30,7 +30,7 @@ import numpy as np
 
 from qa.nlp import parse
 from qa.results import Answer, Evidence, Label, Outcome, SlotCheck, Verdict
-from qa.verify.agreement import same_answer
+from qa.verify.agreement import NUMBER_WORDS, same_answer
 
 MAX_SLOTS = 4  # facts asked per claim: entities first, then the object
 RELEVANT = 0.45  # cosine of claim and evidence sentence above which a differing answer is about the claim
@@ -61,7 +61,6 @@ class Slot:
     subject: bool = False
 
 
-COUNT = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|a dozen|dozens|hundreds)\b", re.IGNORECASE)
 
 
 def slot_kind(ent) -> tuple[str, str]:
@@ -70,7 +69,7 @@ def slot_kind(ent) -> tuple[str, str]:
     text = ent.text
     if kind == "date" and (re.search(r"\bold\b", text) or (text.isdigit() and int(text) < 130)):
         return "number", "how old"  # "47 years old", "Kutcher, 45,"
-    if kind == "date" and DURATION.search(text) and COUNT.search(text) and not WEEKDAYS_MONTHS.search(text):
+    if kind == "date" and DURATION.search(text) and numbers_in(text) and not WEEKDAYS_MONTHS.search(text):
         return "number", "how long"
     if ent.label_ == "ORDINAL":
         return "number", "which"
@@ -171,10 +170,6 @@ def when_question(claim: str) -> str | None:
     if root.pos_ != "VERB" or any(e.label_ in ("DATE", "TIME") for e in doc.ents):
         return None
     return slot_question(doc, root.i, root.i, "when")
-
-
-NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-                "ten": 10, "eleven": 11, "twelve": 12, "dozen": 12, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
 
 
 def numbers_in(text: str) -> set[float]:
