@@ -121,12 +121,22 @@ class QA:
         candidates = self.reader.read(question, passages, query_vector)
         return self._decide(question, candidates)
 
+    def ask_many(self, questions: list[str], top_k: int = DEFAULT_TOP_K) -> list[Answer]:
+        """Answers to several questions, read in one batch (what a claim check asks)."""
+        retrieved = [self.retrieve(q, top_k) for q in questions]
+        read_batch = getattr(self.reader, "read_batch", None)
+        if read_batch is not None:
+            found = read_batch([q for q, _, _ in retrieved], [p for _, _, p in retrieved])
+        else:
+            found = [self.reader.read(q, p, v) for q, v, p in retrieved]
+        return [self._decide(q, candidates) for (q, _, _), candidates in zip(retrieved, found)]
+
     def check(self, claim: str, top_k: int = DEFAULT_TOP_K) -> Verdict:
         """Judge a claim by asking the articles for each of its facts (see qa/verify/claims.py):
         SUPPORTED, REFUTED or NOT_ENOUGH_INFO, with each question, answer and quote."""
         claim = clean_question(claim)
         check_top_k(top_k)
-        return ClaimChecker(lambda q: self.ask(q, top_k), self.embedder.encode).check(claim)
+        return ClaimChecker(lambda qs: self.ask_many(qs, top_k), self.embedder.encode).check(claim)
 
     def retrieve(self, text: str, top_k: int = DEFAULT_TOP_K) -> tuple[str, np.ndarray, list[Passage]]:
         """Validate a question or claim, embed it once, and fetch its top chunks widened to whole sentences."""

@@ -56,7 +56,10 @@ class Articles:
     def __init__(self, answers: dict[str, list[Evidence]]) -> None:
         self.answers = answers
 
-    def ask(self, question: str) -> Answer:
+    def ask(self, questions: list[str]) -> list[Answer]:
+        return [self.answer(q) for q in questions]
+
+    def answer(self, question: str) -> Answer:
         found = next((v for k, v in self.answers.items() if question.lower().startswith(k)), [])
         if not found:
             return Answer(question, None, None, None, None, None, None, None, 0.0, "none", ())

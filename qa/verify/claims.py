@@ -231,21 +231,22 @@ def opposite_sense(claim: str, quote: str) -> bool:
 
 
 class ClaimChecker:
-    """Turns a claim into questions, asks them with ``ask``, and decides from the answers."""
+    """Turns a claim into questions, asks them all at once with ``ask``, and decides from the answers."""
 
-    def __init__(self, ask: Callable[[str], Answer], embed: Callable[[list[str]], np.ndarray]) -> None:
-        self.ask = ask
+    def __init__(self, ask: Callable[[list[str]], list[Answer]], embed: Callable[[list[str]], np.ndarray]) -> None:
+        self.ask = ask  # questions in, answers out, in one batch
         self.embed = embed
 
     def check(self, claim: str) -> Verdict:
         slots = claim_slots(claim)
-        asked = [(slot, self.ask(slot.question)) for slot in slots]
+        when = when_question(claim)
+        answers = self.ask([slot.question for slot in slots] + ([when] if when else []))
+        asked = list(zip(slots, answers))
         quotes = sorted({e.quote for _, ans in asked for e in ans.evidence if e.answer is not None})
         relevance = dict(zip(quotes, self._similarity(claim, quotes))) if quotes else {}
         checks = [self._check(slot, ans, relevance) for slot, ans in asked]
-        when = when_question(claim)
         if when is not None and any(c.outcome != "unanswered" for c in checks):
-            checks.append(self._context(when, self.ask(when)))
+            checks.append(self._context(when, answers[-1]))
         answered = [e for c in checks if c.outcome != "unanswered" for e in c.answers]
         opposed = [e for e in answered if relevance.get(e.quote, 0.0) >= RELEVANT and opposite_sense(claim, e.quote)]
         if opposed:
