@@ -219,7 +219,7 @@ def test_api_top_k_is_checked(seeds_bot: QA, top_k: object) -> None:
         seeds_bot.ask("when did Kutcher resign?", top_k=top_k)
 
 
-@pytest.mark.parametrize("threshold", ["high", float("nan"), None, True])
+@pytest.mark.parametrize("threshold", ["high", float("nan"), True, [0.5]])
 def test_api_threshold_is_checked(seeds_bot: QA, threshold: object) -> None:
     with pytest.raises(QAError, match="threshold"):
         QA(seeds_bot.index, seeds_bot.embedder, reader=seeds_bot.reader, threshold=threshold)

@@ -239,7 +239,7 @@ def manifest_files(folder: Path) -> set[str]:
 def own_files(folder: Path) -> set[str]:
     """Every name in ``folder`` that an index writer created: the journal's and the manifest's, and
     ``manifest.json`` itself only when it is an index manifest (a user's file of that name is not)."""
-    ours = _read_names(folder / JOURNAL) | {LOCK, JOURNAL}
+    ours = _read_names(folder / JOURNAL) | {LOCK, JOURNAL, temp_name(JOURNAL)}
     return ours | manifest_files(folder) | {MANIFEST} if _generation(folder) is not None else ours
 
 
@@ -487,7 +487,7 @@ class CorpusIndex:
             raise QAError(f"cannot write the index at {folder} ({err.strerror or err}); the previous index is "
                           "unchanged: free some space or give --index a folder you can write") from None
         keep = set(new) | previous
-        for name in sorted((journal | written) - keep):
+        for name in sorted((journal | written | {temp_name(JOURNAL)}) - keep):
             with contextlib.suppress(FileNotFoundError):
                 (folder / name).unlink()
         with contextlib.suppress(OSError):

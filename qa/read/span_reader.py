@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 CALIBRATION = "calibration.json"
 PRECISIONS = ("fp32", "bf16", "int8")  # how the reader computes on a CPU (docs/models.md has the trade)
 DEFAULT_PRECISION = "fp32"
+MAX_QUESTION_TOKENS = 64  # a longer question is cut, so that every window keeps room for the passage
 UNCALIBRATED_THRESHOLD = 0.5  # a margin of 0: the best span and "not here" equally likely
 
 
@@ -165,7 +166,8 @@ class SpanReader:
         if not pairs:
             return [], {}
         question_first = tokenizer.padding_side == "right"
-        qs = [questions[qi] for qi, _ in pairs]
+        short = [self._cut(q) for q in questions]
+        qs = [short[qi] for qi, _ in pairs]
         cs = [p.text[p.start : p.end] for _, p in pairs]
         enc = tokenizer(qs if question_first else cs, cs if question_first else qs,
                         truncation="only_second" if question_first else "only_first",
@@ -180,6 +182,11 @@ class SpanReader:
             windows.append(Window(qi, passage, offsets))
         inputs = {k: enc[k] for k in tokenizer.model_input_names if k in enc}
         return windows, inputs
+
+    def _cut(self, question: str) -> str:
+        """The question up to MAX_QUESTION_TOKENS tokens (cut at a token's end)."""
+        offsets = self._tokenizer(question, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
+        return question if len(offsets) <= MAX_QUESTION_TOKENS else question[: offsets[MAX_QUESTION_TOKENS - 1][1]]
 
     def _spans(self, window: Window, starts: np.ndarray, ends: np.ndarray) -> list[Evidence]:
         """The best spans of one window as evidence, scored by their margin over the window's [CLS]."""
