@@ -7,10 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from qa import QA
 from qa.results import Answer, Evidence
-from qa.verify.claims import ClaimChecker, claim_slots, opposite_sense
+from qa.verify.claims import ClaimChecker, claim_slots, opposite_sense, when_question
 
 from .conftest import assert_offsets
 
@@ -115,3 +117,12 @@ def test_the_resignation_is_supported(seeds_bot: QA, seeds_copy: Path) -> None:
         assert_offsets(seeds_copy, item)
     data = verdict.to_dict()
     assert {"claim", "verdict", "score", "evidence", "checks"} <= set(data)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(min_size=1, max_size=60).filter(lambda t: any(ch.isalnum() for ch in t)))
+def test_any_text_gives_questions_without_failing(text: str) -> None:
+    for slot in claim_slots(text):
+        assert slot.question.endswith("?") and slot.text
+    when = when_question(text)
+    assert when is None or when.endswith("?")

@@ -123,7 +123,7 @@ def slot_question(doc, start: int, end: int, wh: str) -> str:
     in_subject = start < end and any(start >= min(x.i for x in s.subtree) and end - 1 <= max(x.i for x in s.subtree)
                                      for s in subjects)
     if in_subject or possessive or not subjects or root.pos_ not in ("VERB", "AUX"):  # asked in place
-        first = min(range(start, end))
+        first = start
         before = [t for t in kept if t.i < first]
         after = [t for t in kept if t.i >= end]
         text = (_words(before, {}) + " " + wh + " " + _words(after, {})).strip()
