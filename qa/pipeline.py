@@ -10,6 +10,7 @@ import numpy as np
 
 from qa.errors import QAError
 from qa.index.embedding import Embedder
+from qa.index.names import MANIFEST
 from qa.index.store import BuildReport, CorpusIndex, check_index_folder, write_lock
 from qa.ingest.chunking import ChunkSettings
 from qa.ingest.documents import load_folder
@@ -49,7 +50,7 @@ def build_index(
         try:
             previous = CorpusIndex.load(index_dir)
         except QAError as err:
-            if (index_dir / "manifest.json").exists():
+            if (index_dir / MANIFEST).exists():
                 log.warning("rebuilding the index from scratch: %s", err)
         index, report = CorpusIndex.build(documents, embedder, str(root), settings, previous)
         index.save_locked(index_dir)

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qa.errors import QAError
-from qa.index.store import MANIFEST
-from qa.pipeline import QA
+from qa.index.names import MANIFEST
+
+if TYPE_CHECKING:
+    from qa.pipeline import QA
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +26,8 @@ def open_bot(index: str | None = None, corpus: str | None = None, reader_model: 
     - ``index`` given: open it; it must exist;
     - neither: open ``index/``, building it from ``seeds/`` first when it does not exist yet.
     """
+    from qa.pipeline import QA
+
     if corpus:
         return QA.from_folder(corpus, index or DEFAULT_INDEX, reader_model=reader_model)
     if index is not None:

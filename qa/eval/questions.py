@@ -47,6 +47,7 @@ from qa.errors import QAError
 from qa.eval.claims import ClaimReport, GoldClaim, evaluate_claims, format_claim_report, parse_claim
 from qa.eval.plots import write_plots
 from qa.eval.stats import fmt, pct, percentiles_ms
+from qa.index.names import MANIFEST
 from qa.normalize import exact_match, f1
 from qa.pipeline import QA
 from qa.question import DEFAULT_TOP_K, check_top_k
@@ -266,7 +267,7 @@ def open_bot(gold: GoldSet, index: str | None = None, corpus: str | None = None,
         raise QAError("give --index or --corpus, not both")
     kwargs = {} if threshold is None else {"threshold": threshold}
     if index is not None:
-        if not (Path(index) / "manifest.json").exists():
+        if not (Path(index) / MANIFEST).exists():
             raise QAError(f"index not found: {index} (build it with `qa index FOLDER --index {index}`)")
         return QA.load(index, reader_model=reader_model, **kwargs)
     cache = Path(cache_dir)

@@ -36,15 +36,13 @@ from tqdm import tqdm
 
 from qa.errors import QAError
 from qa.index.embedding import Embedder
+from qa.index.names import JOURNAL, LOCK, MANIFEST
 from qa.ingest.chunking import Chunk, Chunker, ChunkSettings
 from qa.ingest.documents import Document, sha256_text
 
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 2  # 2: chunk ids in the chunk rows, FAISS index keyed by them, index choice recorded
-MANIFEST = "manifest.json"
-LOCK = ".lock"
-JOURNAL = ".qa-files.json"  # every file name this index's writers created; cleanup removes only these
 LOCK_TIMEOUT_S = 60.0
 LOAD_ATTEMPTS = 5  # a load that races a rewrite reads the manifest again, at most this often
 # files a project may keep beside an index (the repository's index/README.md); anything else is a user's
