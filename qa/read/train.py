@@ -15,6 +15,7 @@ when only the exported fp16 weights survive (a new machine), from those with a f
 
 from __future__ import annotations
 
+import collections
 import json
 import logging
 import math
@@ -398,7 +399,8 @@ def train(settings: TrainSettings, resume: bool = False, progress: bool = True) 
     bar = tqdm(total=1000, initial=int(1000 * min(1.0, done_fraction())), unit="‰", disable=not progress,
                desc="training", bar_format="{l_bar}{bar}| {n}/{total}‰ [{elapsed}<{remaining}{postfix}]")
     last_ckpt = time.monotonic()
-    running: list[float] = []
+    running: list[float] = []  # losses since the last point of the curve
+    recent: collections.deque[float] = collections.deque(maxlen=50)  # for the progress bar
 
     def batches() -> Iterator[list[int]]:
         epoch, skip = divmod(state["step"], batches_per_epoch)
@@ -423,10 +425,11 @@ def train(settings: TrainSettings, resume: bool = False, progress: bool = True) 
         state["step"] += 1
         state["elapsed"] += time.monotonic() - t0
         running.append(out.loss.item())
+        recent.append(running[-1])
         if state["step"] % 100 == 0:
             state["losses"].append([state["step"], round(float(np.mean(running)), 4)])
             running = []
-        bar.set_postfix(loss=f"{np.mean(running[-50:] or [0]):.3f}", step=state["step"], refresh=False)
+        bar.set_postfix(loss=f"{np.mean(recent):.3f}", step=state["step"], refresh=False)
         bar.update(int(1000 * min(1.0, done_fraction())) - bar.n)
         if time.monotonic() - last_ckpt > settings.checkpoint_minutes * 60:
             save_checkpoint()
