@@ -48,7 +48,7 @@ QUESTIONS = st.one_of(
     st.lists(st.sampled_from(VOCABULARY), min_size=1, max_size=6).map(lambda w: "Who " + " ".join(w) + "?"),
     st.text(ODD, max_size=40),
 )
-MODEL_SETTINGS = settings(max_examples=6, deadline=None, database=None,
+MODEL_SETTINGS = settings(max_examples=3, deadline=None, database=None,
                           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
