@@ -146,13 +146,14 @@ def test_answers_leave_out_files_changed_since_indexing(tmp_path: Path, embedder
     shutil.copytree(SEEDS, corpus)
     build_index([corpus], tmp_path / "index", embedder)
     bot = QA.load(tmp_path / "index")
-    before = {e.source for e in bot.ask("when did Kutcher resign?").evidence}
+    question = "How many counts of rape was Masterson convicted of?"
+    before = {e.source for e in bot.ask(question).evidence}
     assert len(before) == 2  # both articles answer while they match the index
     changed = sorted(before)[0]
     (corpus / changed).write_text("Kutcher resigned on Monday, a spokesman said.\n", encoding="utf-8")
     bot = QA.load(tmp_path / "index")
     assert bot.stale == {changed}
-    for ask in (bot.ask("when did Kutcher resign?"), bot.check("Kutcher resigned as chairman of Thorn.")):
+    for ask in (bot.ask(question), bot.check("Kutcher resigned as chairman of Thorn.")):
         assert ask.evidence and all(e.source != changed for e in ask.evidence)
         for item in ask.evidence:
             assert_offsets(corpus, item)
