@@ -251,12 +251,13 @@ def paragraph_f1(model, tokenizer, dev_file: str, limit: int, max_length: int, s
 
     from qa.normalize import exact_match, f1
 
-    items = squad_questions(load_squad(dev_file), set())
+    articles = load_squad(dev_file)
+    items = squad_questions(articles, set())
     rng = random.Random(0)
     rng.shuffle(items)
     items = items[:limit]
     gold: dict[str, list[str]] = {}
-    for art in load_squad(dev_file):
+    for art in articles:
         for para in art["paragraphs"]:
             for qa in para["qas"]:
                 gold[qa["id"]] = [a["text"] for a in qa.get("answers", [])]
