@@ -16,7 +16,7 @@ $(BIN)/python:
 # torch first: 2.13.0 is the CPU build on local disk; anything unpinned would pull CUDA.
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,scale]'
 	touch $(STAMP)
 
 $(INDEX)/manifest.json: $(STAMP) $(shell find $(CORPUS) -name '*.txt' -o -name '*.md' 2>/dev/null)

@@ -9,9 +9,12 @@ from pathlib import Path
 import numpy as np
 
 from qa.errors import QAError
-from qa.index.embedding import Embedder
+from qa.index.embedding import Embedder, TextEncoder
+from qa.index.location import MilvusTarget, parse_store
+from qa.index.milvus_store import MilvusIndex
 from qa.index.names import MANIFEST
-from qa.index.store import BuildReport, CorpusIndex, check_index_folder, write_lock
+from qa.index.protocol import SearchIndex
+from qa.index.store import BuildReport, CorpusIndex, check_apart, check_index_folder, write_lock
 from qa.ingest.chunking import ChunkSettings
 from qa.ingest.documents import load_folder
 from qa.question import DEFAULT_TOP_K, check_folder_arg, check_threshold, check_top_k, clean_question
@@ -19,6 +22,8 @@ from qa.read.passage import Passage, Reader
 from qa.read.span_reader import SpanReader
 from qa.results import Answer, Evidence, Verdict
 from qa.retrieve.hybrid import HybridRetriever
+from qa.retrieve.milvus import MilvusRetriever
+from qa.retrieve.protocol import Retriever
 from qa.verify.agreement import agreement_of, group_answers
 from qa.verify.claims import ClaimChecker
 
@@ -30,21 +35,29 @@ PASSAGES_ON_ABSTAIN = 3
 def build_index(
     folders: list[str | os.PathLike[str]],
     index_dir: str | os.PathLike[str],
-    embedder: Embedder,
+    embedder: TextEncoder,
     settings: ChunkSettings | None = None,
-) -> tuple[CorpusIndex, BuildReport]:
-    """Index ``folders`` into ``index_dir``, re-embedding only files whose content changed."""
+    store: str | None = None,
+) -> tuple[CorpusIndex | MilvusIndex, BuildReport]:
+    """Index ``folders`` into ``index_dir`` (or the Milvus ``store``, default ``$QA_STORE``),
+    re-embedding only files whose content changed."""
     paths = [Path(check_folder_arg(f, "folder")) for f in folders]
     for path in paths:
         if not path.is_dir():
             raise QAError(f"corpus folder not found: {path} (give a folder of .txt or .md files)")
+    target = parse_store(store)
     index_dir = Path(check_folder_arg(index_dir, "index_dir"))
-    check_index_folder(index_dir, paths)
+    if target is None:
+        check_index_folder(index_dir, paths)
+    elif target.lite:
+        check_apart(target.lite_path, paths)
     resolved = [p.resolve() for p in paths]
     root = Path(os.path.commonpath(resolved)) if len(resolved) > 1 else resolved[0]
     documents = [doc for path in resolved for doc in load_folder(path, root)]
     if not documents:
         raise QAError(f"no readable .txt or .md files in {', '.join(map(str, paths))}")
+    if target is not None:
+        return _build_in_milvus(target, documents, embedder, str(root), settings)
     with write_lock(index_dir):
         previous = None
         try:
@@ -61,6 +74,26 @@ def build_index(
     return index, report
 
 
+def _build_in_milvus(target: MilvusTarget, documents: list, embedder: TextEncoder, root: str,
+                     settings: ChunkSettings | None) -> tuple[MilvusIndex, BuildReport]:
+    index, report = MilvusIndex.build(target, documents, embedder, root, settings)
+    log.info("indexed %d files into %s: %d embedded, %d unchanged, %d dropped, %d chunks", len(documents), target.spec,
+             len(report.embedded), len(report.reused), len(report.dropped), report.chunks)
+    return index, report
+
+
+def open_index(index_dir: str | os.PathLike[str], store: str | None, model_id: str) -> CorpusIndex | MilvusIndex:
+    """The FAISS index in ``index_dir``, or the Milvus ``store`` (default ``$QA_STORE``) when one is named."""
+    target = parse_store(store)
+    if target is not None:
+        return MilvusIndex.open(target, model_id)
+    return CorpusIndex.load(check_folder_arg(index_dir, "index_dir"), model_id)
+
+
+def _retriever(index: SearchIndex, embedder: Embedder) -> Retriever:
+    return MilvusRetriever(index) if isinstance(index, MilvusIndex) else HybridRetriever(index, embedder)
+
+
 def _reader_kwargs(reader_model: str | os.PathLike[str] | None, kwargs: dict) -> dict:
     """The span reader over ``reader_model`` (default: ``QA_READER_MODEL``, else the shipped weights)."""
     return kwargs if "reader" in kwargs else {**kwargs, "reader": SpanReader(reader_model)}
@@ -69,29 +102,30 @@ def _reader_kwargs(reader_model: str | os.PathLike[str] | None, kwargs: dict) ->
 class QA:
     """The question-answering bot over one index. Models load once, in ``warm_up()``."""
 
-    def __init__(self, index: CorpusIndex, embedder: Embedder, reader: Reader | None = None,
+    def __init__(self, index: CorpusIndex | MilvusIndex, embedder: Embedder, reader: Reader | None = None,
                  threshold: float | None = None) -> None:
         self.index = index
         self.embedder = embedder
         self.reader = reader or SpanReader()
         # the reader's own calibrated threshold unless one is given
         self.threshold = check_threshold(getattr(self.reader, "threshold", 0.5) if threshold is None else threshold)
-        self.retriever = HybridRetriever(index, embedder)
+        self.retriever = _retriever(index, embedder)
         # files changed on disk since indexing: their offsets no longer point into the file, so no answer
         # or evidence may come from them (set by ``load``; a fresh build has none)
         self.stale: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, index_dir: str | os.PathLike[str] = "index", model: str | None = None,
-             reader_model: str | None = None, **kwargs) -> QA:
+             reader_model: str | None = None, store: str | None = None, **kwargs) -> QA:
         """Open an existing index; it must have been built with the model in use.
 
+        ``store`` (or ``QA_STORE``) names a Milvus store instead of the FAISS files in ``index_dir``;
         ``reader_model`` (or ``QA_READER_MODEL``) is an extractive-QA checkpoint folder to answer with
         instead of the shipped span reader."""
         check_folder_arg(index_dir, "index_dir")
         embedder = Embedder(model)
         kwargs = _reader_kwargs(reader_model, kwargs)
-        index = CorpusIndex.load(index_dir, embedder.model_id)
+        index = open_index(index_dir, store, embedder.model_id)
         stale = index.stale_sources()
         if stale:
             log.warning("%d indexed files changed on disk since indexing (%s); answers leave them out until "
@@ -103,11 +137,13 @@ class QA:
 
     @classmethod
     def from_folder(cls, folder: str | os.PathLike[str] = "seeds", index_dir: str | os.PathLike[str] = "index",
-                    model: str | None = None, reader_model: str | None = None, **kwargs) -> QA:
-        """Build the index of ``folder`` (incrementally when one exists) and open it."""
+                    model: str | None = None, reader_model: str | None = None, store: str | None = None,
+                    **kwargs) -> QA:
+        """Build the index of ``folder`` (incrementally when one exists) and open it; ``store`` (or
+        ``QA_STORE``) puts it in Milvus instead of FAISS files in ``index_dir``."""
         embedder = Embedder(model)
         kwargs = _reader_kwargs(reader_model, kwargs)
-        index, _ = build_index([folder], index_dir, embedder)
+        index, _ = build_index([folder], index_dir, embedder, store=store)
         bot = cls(index, embedder, **kwargs)
         bot.warm_up()
         return bot
@@ -144,16 +180,7 @@ class QA:
         text = clean_question(text)
         check_top_k(top_k)
         query_vector = self.embedder.encode([text])[0]
-        hits = [hit for hit in self.retriever.closest_chunks(text, top_k, query_vector)
-                if self.index.chunks[hit.chunk].source not in self.stale]
-        return text, query_vector, [self._passage(hit.chunk, rank) for rank, hit in enumerate(hits)]
-
-    def _passage(self, i: int, rank: int) -> Passage:
-        """Chunk ``i`` widened to whole sentences, so that no sentence is cut at a chunk edge."""
-        chunk = self.index.chunks[i]
-        doc = self.index.by_source[chunk.source]
-        start, end = doc.sentences(chunk.start, chunk.end)
-        return Passage(chunk.source, doc.text, start, end, rank)
+        return text, query_vector, self.retriever.passages(text, top_k, query_vector, self.stale)
 
     def _decide(self, question: str, candidates: list[Evidence]) -> Answer:
         """Best answer per source, grouped; abstain when even the best is below the threshold."""

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qa.errors import QAError
+from qa.index.location import parse_store
 from qa.index.names import MANIFEST
 
 if TYPE_CHECKING:
@@ -19,17 +20,24 @@ DEFAULT_INDEX = "index"
 DEFAULT_CORPUS = "seeds"
 
 
-def open_bot(index: str | None = None, corpus: str | None = None, reader_model: str | None = None) -> QA:
+def open_bot(index: str | None = None, corpus: str | None = None, reader_model: str | None = None,
+             store: str | None = None) -> QA:
     """Load the models and an index once:
 
-    - ``corpus`` given: index it (incrementally) into ``index`` (default ``index/``) and open that;
+    - ``corpus`` given: index it (incrementally) into ``index`` (default ``index/``) or the Milvus
+      ``store`` and open that;
+    - ``store`` given (or ``$QA_STORE``): open that Milvus store; it must hold an index;
     - ``index`` given: open it; it must exist;
     - neither: open ``index/``, building it from ``seeds/`` first when it does not exist yet.
     """
     from qa.pipeline import QA
 
     if corpus:
-        return QA.from_folder(corpus, index or DEFAULT_INDEX, reader_model=reader_model)
+        return QA.from_folder(corpus, index or DEFAULT_INDEX, reader_model=reader_model, store=store)
+    if parse_store(store) is not None:
+        if index is not None:
+            raise QAError("give --index (FAISS files) or --store (Milvus), not both")
+        return QA.load(DEFAULT_INDEX, reader_model=reader_model, store=store)
     if index is not None:
         if not (Path(index) / MANIFEST).exists():
             raise QAError(f"index not found: {index} (build it with `qa index FOLDER --index {index}`)")

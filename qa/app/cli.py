@@ -13,6 +13,7 @@ from pathlib import Path
 
 from qa.app.bot import DEFAULT_CORPUS, DEFAULT_INDEX, open_bot
 from qa.errors import QAError
+from qa.index.location import STORE_HELP, parse_store
 from qa.question import DEFAULT_TOP_K, check_top_k, clean_question
 
 EXIT_USER_ERROR = 2
@@ -33,9 +34,19 @@ def cmd_index(args: argparse.Namespace) -> int:
     from qa.pipeline import build_index
 
     folders = args.folders or [DEFAULT_CORPUS]
-    _, report = build_index(folders, args.index or DEFAULT_INDEX, Embedder())
+    target = parse_store(args.store)  # a bad URI fails before any model loads
+    if target is not None and args.index:
+        raise QAError("give --index (FAISS files) or --store (Milvus), not both")
+    if args.ray is not None:
+        from qa.index.ray_embedding import RayEmbedder
+
+        embedder = RayEmbedder(args.ray or None)
+    else:
+        embedder = Embedder()
+    _, report = build_index(folders, args.index or DEFAULT_INDEX, embedder, store=args.store)
+    where = target.spec if target else f"{args.index or DEFAULT_INDEX}/"
     print(
-        f"indexed {len(report.embedded) + len(report.reused)} files into {args.index or DEFAULT_INDEX}/: "
+        f"indexed {len(report.embedded) + len(report.reused)} files into {where}: "
         f"{len(report.embedded)} embedded, {len(report.reused)} unchanged, {len(report.dropped)} dropped, "
         f"{report.chunks} chunks"
     )
@@ -45,7 +56,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     clean_question(args.question)  # a bad question fails before any model loads
     check_top_k(args.top_k)
-    bot = open_bot(args.index, reader_model=args.reader_model)
+    bot = open_bot(args.index, reader_model=args.reader_model, store=args.store)
     ans = bot.ask(args.question, top_k=args.top_k)
     if args.json:
         print(json.dumps(ans.to_dict(), ensure_ascii=False, indent=2))
@@ -66,7 +77,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_check(args: argparse.Namespace) -> int:
     clean_question(args.claim)  # a bad claim fails before any model loads
     check_top_k(args.top_k)
-    bot = open_bot(args.index)
+    bot = open_bot(args.index, store=args.store)
     verdict = bot.check(args.claim, top_k=args.top_k)
     if args.json:
         print(json.dumps(verdict.to_dict(), ensure_ascii=False, indent=2))
@@ -117,7 +128,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.calibrate:
         if gold.kind == "claims":
             raise QAError("--calibrate needs a question gold file (JSONL questions or SQuAD JSON), not claims")
-        bot = ev.open_bot(gold, args.index, args.corpus, reader_model=args.reader_model)
+        bot = ev.open_bot(gold, args.index, args.corpus, reader_model=args.reader_model, store=args.store)
         threshold, table = ev.calibrate_threshold(bot, gold.questions, top_k=args.top_k)
         if args.save_threshold:
             saved = save_calibration(bot.reader.model_path, threshold, gold, table)
@@ -135,7 +146,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
             return tqdm(items, desc="asking", unit="q", file=sys.stderr, leave=False)
 
     report = ev.evaluate(gold, index=args.index, corpus=args.corpus, top_k=args.top_k, threshold=args.threshold,
-                         progress=progress, reader_model=args.reader_model, paragraph=args.paragraph)
+                         progress=progress, reader_model=args.reader_model, paragraph=args.paragraph, store=args.store)
     written = ev.write_details(report, args.out) if args.out else []
     if args.json:
         print(json.dumps(report.to_dict(), indent=2))
@@ -182,6 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("index", help="build or update the index of one or more folders")
     p.add_argument("folders", nargs="*", help=f"folders of .txt/.md articles (default: {DEFAULT_CORPUS})")
     p.add_argument("--index", help=f"index folder (default: {DEFAULT_INDEX})")
+    p.add_argument("--store", help=STORE_HELP)
+    p.add_argument("--ray", nargs="?", const="", metavar="ADDRESS",
+                   help="embed on Ray: a cluster's address (ray://HOST:10001), or none to start a local Ray here")
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("ask", help="answer a question with a verbatim quote")
@@ -190,6 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top-k", type=int, default=DEFAULT_TOP_K, help=f"chunks to read (default: {DEFAULT_TOP_K})")
     p.add_argument("--json", action="store_true", help="print the answer as JSON")
     p.add_argument("--reader-model", help=READER_MODEL_HELP)
+    p.add_argument("--store", help=STORE_HELP)
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("check", help="judge a claim: SUPPORTED, REFUTED or NOT_ENOUGH_INFO, with quoted evidence")
@@ -197,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--index", help=f"index folder (default: {DEFAULT_INDEX}, built from {DEFAULT_CORPUS}/ if missing)")
     p.add_argument("--top-k", type=int, default=DEFAULT_TOP_K, help=f"chunks to read (default: {DEFAULT_TOP_K})")
     p.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    p.add_argument("--store", help=STORE_HELP)
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("eval", help="score answers against a gold file (question/claim JSONL or SQuAD JSON)")
@@ -215,6 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--paragraph", action="store_true",
                    help="SQuAD only: read each question in its own paragraph (the standard reader score), no retrieval")
     p.add_argument("--reader-model", help=READER_MODEL_HELP)
+    p.add_argument("--store", help=STORE_HELP + "; the corpus is indexed there")
     p.set_defaults(func=cmd_eval)
 
 

@@ -26,6 +26,7 @@ import gradio as gr
 from qa import QA, Answer, QAError, Verdict
 from qa.app.bot import DEFAULT_INDEX, open_bot
 from qa.app.render import Citation, escape, is_question, render_answer, render_article, render_verdict
+from qa.index.location import STORE_HELP
 from qa.pipeline import build_index
 from qa.question import MAX_QUESTION_CHARS
 
@@ -141,9 +142,11 @@ class SharedBot:
     """The one bot every session uses. Adding an article builds a new one and swaps it in under a
     lock; a query already running keeps the bot it started with."""
 
-    def __init__(self, bot: QA, index_dir: str | os.PathLike[str], uploads: UploadPolicy | None = None) -> None:
+    def __init__(self, bot: QA, index_dir: str | os.PathLike[str], uploads: UploadPolicy | None = None,
+                 store: str | None = None) -> None:
         self.bot = bot
         self.index_dir = Path(index_dir)
+        self.store = store
         self.uploads = uploads or UploadPolicy()
         self.added_files = 0
         self.added_bytes = 0
@@ -163,7 +166,7 @@ class SharedBot:
             corpus = policy.corpus
             path = store_article(corpus, name, data)
             try:
-                index, _ = build_index([corpus], self.index_dir, old.embedder)
+                index, _ = build_index([corpus], self.index_dir, old.embedder, store=self.store)
             except BaseException:
                 path.unlink()  # keep corpus and index in step
                 raise
@@ -181,17 +184,17 @@ def build_app(shared: SharedBot) -> gr.Blocks:
     """The page: chat and mode on the left; articles, reader and upload on the right."""
 
     def sources() -> list[str]:
-        return [doc.source for doc in shared.bot.index.documents]
+        return shared.bot.index.sources()
 
     def open_citation(key: str | None) -> tuple[Any, str]:
         cite = Citation.from_key(key or "")
-        doc = shared.bot.index.by_source.get(cite.source) if cite else None
+        doc = shared.bot.index.document(cite.source) if cite else None
         if doc is None:
             return gr.update(), "<p>That article is no longer in the index.</p>"
         return gr.update(value=doc.source), render_article(doc, cite)
 
     def open_article(source: str | None) -> str:
-        doc = shared.bot.index.by_source.get(source or "")
+        doc = shared.bot.index.document(source or "")
         return render_article(doc) if doc else "<p>That article is no longer in the index.</p>"
 
     def post_message(message: str, history: list) -> tuple[list, str, str]:
@@ -224,7 +227,7 @@ def build_app(shared: SharedBot) -> gr.Blocks:
             source = shared.add_article(os.path.basename(path), Path(path).read_bytes())
         except (QAError, OSError) as err:  # a bad file, or a corpus folder that cannot be written
             return f'<p class="qa-error">{escape(str(err))}</p>', gr.update(), gr.update(), None
-        log.info("added %s; %d articles indexed", source, len(shared.bot.index.documents))
+        log.info("added %s; %d articles indexed", source, len(shared.bot.index.sources()))
         status = f"<p>Added <strong>{escape(source)}</strong>: ask about it now.</p>"
         return status, gr.update(choices=sources(), value=source), open_article(source), None
 
@@ -301,6 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--corpus", default=env("QA_CORPUS") or None,
                         help="folder of .txt/.md articles to index (incrementally) before serving; uploads are "
                              "written here, and without it the chat is read-only [QA_CORPUS]")
+    parser.add_argument("--store", default=None, help=STORE_HELP + " [QA_STORE]")
     parser.add_argument("--no-upload", action="store_true", help="read-only: no adding articles from the page")
     parser.add_argument("--max-uploads", type=int, default=MAX_UPLOADS,
                         help="articles the page may add in all (default: %(default)s)")
@@ -319,18 +323,18 @@ def main(argv: list[str] | None = None) -> int:
     log.info("loading the models and %s (once, before the first question)", source)
     started = time.perf_counter()
     try:
-        bot = open_bot(args.index, args.corpus)
+        bot = open_bot(args.index, args.corpus, store=args.store)
     except QAError as err:
         print(f"ui.py: error: {err}", file=sys.stderr)
         return 2
     log.info(
         "ready in %.1f s: %d articles, %d chunks, embedding model %s; serving http://%s:%d",
-        time.perf_counter() - started, len(bot.index.documents), len(bot.index.chunks), bot.embedder.model_id,
+        time.perf_counter() - started, len(bot.index.sources()), bot.index.chunk_count(), bot.embedder.model_id,
         args.host, args.port,
     )
     corpus = None if args.no_upload or not args.corpus else Path(args.corpus)
     uploads = UploadPolicy(corpus, max(0, args.max_uploads), max(0, args.max_upload_mb) * 1_000_000)
-    demo = build_app(SharedBot(bot, args.index or DEFAULT_INDEX, uploads))
+    demo = build_app(SharedBot(bot, args.index or DEFAULT_INDEX, uploads, args.store))
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
     theme = gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"])
     demo.launch(server_name=args.host, server_port=args.port, max_file_size=MAX_UPLOAD_BYTES, theme=theme, css=CSS,

@@ -47,6 +47,7 @@ from qa.errors import QAError
 from qa.eval.claims import ClaimReport, GoldClaim, evaluate_claims, format_claim_report, parse_claim
 from qa.eval.plots import write_plots
 from qa.eval.stats import fmt, pct, percentiles_ms
+from qa.index.location import parse_store
 from qa.index.names import MANIFEST
 from qa.normalize import exact_match, f1
 from qa.pipeline import QA
@@ -251,21 +252,25 @@ def write_squad_corpus(gold: GoldSet, folder: str | os.PathLike[str]) -> Path:
 
 
 def _bot_over(corpus: str | os.PathLike[str], index_dir: Path, threshold: float | None,
-              reader_model: str | None = None) -> QA:
+              reader_model: str | None = None, store: str | None = None) -> QA:
     kwargs = {} if threshold is None else {"threshold": threshold}
-    return QA.from_folder(corpus, index_dir, reader_model=reader_model, **kwargs)
+    return QA.from_folder(corpus, index_dir, reader_model=reader_model, store=store, **kwargs)
 
 
 def open_bot(gold: GoldSet, index: str | None = None, corpus: str | None = None,
              cache_dir: str | os.PathLike[str] = DEFAULT_CACHE, threshold: float | None = None,
-             reader_model: str | None = None) -> QA:
+             reader_model: str | None = None, store: str | None = None) -> QA:
     """The bot to evaluate: a given index, a corpus indexed in the cache, or the SQuAD articles.
 
-    Nothing is written outside ``cache_dir``; the repository's ``index/`` is never touched.
+    Nothing is written outside ``cache_dir``; the repository's ``index/`` is never touched. With a
+    Milvus ``store`` (or ``QA_STORE``) the corpus is indexed there instead: the store then holds
+    that corpus, as after `qa index CORPUS --store URI`.
     """
     if index is not None and corpus is not None:
         raise QAError("give --index or --corpus, not both")
     kwargs = {} if threshold is None else {"threshold": threshold}
+    if index is not None and parse_store(store) is not None:
+        raise QAError("give --index (FAISS files) or --store (Milvus), not both")
     if index is not None:
         if not (Path(index) / MANIFEST).exists():
             raise QAError(f"index not found: {index} (build it with `qa index FOLDER --index {index}`)")
@@ -274,12 +279,12 @@ def open_bot(gold: GoldSet, index: str | None = None, corpus: str | None = None,
     if corpus is None and gold.kind == "squad":
         folder = cache / gold.sha256[:16]
         write_squad_corpus(gold, folder / "corpus")
-        return _bot_over(folder / "corpus", folder / "index", threshold, reader_model)
+        return _bot_over(folder / "corpus", folder / "index", threshold, reader_model, store)
     corpus = corpus or DEFAULT_CORPUS
     if not Path(corpus).is_dir():
         raise QAError(f"corpus folder not found: {corpus} (give --corpus FOLDER or --index DIR)")
     key = hashlib.sha256(str(Path(corpus).resolve()).encode("utf-8")).hexdigest()[:16]
-    return _bot_over(corpus, cache / f"corpus-{key}" / "index", threshold, reader_model)
+    return _bot_over(corpus, cache / f"corpus-{key}" / "index", threshold, reader_model, store)
 
 
 # --- results ---------------------------------------------------------------------------------
@@ -432,7 +437,9 @@ def summarize(results: Sequence[QuestionResult], gold: str = "", kind: str = "qu
 
 
 def _retrieved_texts(bot: QA, question: str, k: int) -> list[str]:
-    return [bot.index.chunk_text(hit.chunk) for hit in bot.retriever.closest_chunks(question, k)]
+    """The passages the reader read for ``question``, for the retrieval rank of the gold answer."""
+    _, _, passages = bot.retrieve(question, k)
+    return [p.text[p.start : p.end] for p in passages]
 
 
 def evaluate_questions(bot: QA, questions: Sequence[GoldQuestion], top_k: int = DEFAULT_TOP_K,
@@ -499,7 +506,7 @@ def evaluate(gold: str | os.PathLike[str] | GoldSet, *, index: str | None = None
              top_k: int = DEFAULT_TOP_K, bot: QA | None = None, threshold: float | None = None,
              cache_dir: str | os.PathLike[str] = DEFAULT_CACHE,
              progress: Callable[[Iterable], Iterable] | None = None,
-             reader_model: str | None = None, paragraph: bool = False) -> EvalReport | ClaimReport:
+             reader_model: str | None = None, paragraph: bool = False, store: str | None = None) -> EvalReport | ClaimReport:
     """Evaluate a gold file end to end. ``bot`` (e.g. a test's) overrides index/corpus/reader_model.
 
     Question and SQuAD files give an ``EvalReport``, claim files a ``ClaimReport``. ``paragraph``
@@ -515,7 +522,7 @@ def evaluate(gold: str | os.PathLike[str] | GoldSet, *, index: str | None = None
         results = evaluate_paragraphs(reader, gold_set.questions, limit, progress)
         return summarize(results, gold_set.path, "squad-paragraph", top_k, retrieval=False, threshold=limit)
     if bot is None:
-        bot = open_bot(gold_set, index, corpus, cache_dir, threshold, reader_model)
+        bot = open_bot(gold_set, index, corpus, cache_dir, threshold, reader_model, store)
     if gold_set.kind == "claims":
         return evaluate_claims(bot, gold_set.claims, top_k, gold_set.path, progress)
     saved = bot.threshold

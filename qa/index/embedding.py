@@ -6,6 +6,7 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -43,8 +44,25 @@ def resolve_model(explicit: str | None = None) -> ModelRef:
         return ModelRef(DEFAULT_MODEL_ID, DEFAULT_MODEL_ID, "hub")
 
 
+class TextEncoder(Protocol):
+    """What indexing needs of an encoder: this process's :class:`Embedder`, or one spread over a
+    Ray cluster (qa/index/ray_embedding.py)."""
+
+    stream_batch: int  # texts per ``encode`` call of a streaming build
+
+    @property
+    def model_id(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def encode(self, texts: list[str], show_progress: bool | None = None) -> np.ndarray: ...
+
+
 class Embedder:
     """Sentence-transformers encoder; cheap to construct, ``warm_up()`` loads the weights once."""
+
+    stream_batch = 256  # chunks embedded and appended per step of a streaming build: one batch alive at a time
 
     def __init__(self, model: str | None = None, batch_size: int = 64) -> None:
         self.ref = resolve_model(model)

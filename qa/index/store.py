@@ -35,7 +35,7 @@ import numpy as np
 from tqdm import tqdm
 
 from qa.errors import QAError
-from qa.index.embedding import Embedder
+from qa.index.embedding import TextEncoder
 from qa.index.names import JOURNAL, LOCK, MANIFEST
 from qa.ingest.chunking import Chunk, Chunker, ChunkSettings
 from qa.ingest.documents import Document, sha256_text
@@ -57,7 +57,6 @@ NPROBE_CANDIDATES = (4, 8, 16, 24, 32, 48, 64, 96, 128, 192, 256)
 TRAIN_PER_LIST = 40  # k-means points per inverted list; FAISS warns below 39
 TUNING_QUERIES = 200
 RETRAIN_FACTOR = 4  # an IVF index is rebuilt once the corpus is 4x larger or smaller than it was trained on
-EMBED_BATCH = 256  # chunks embedded and appended per step of a streaming build
 COPY_BATCH = 65_536  # vectors copied per step when the flat index is converted
 
 
@@ -246,12 +245,7 @@ def check_index_folder(index_dir: Path, corpus_folders: list[Path]) -> None:
     one), or a folder that holds files no index wrote. An index always gets a folder of its own."""
     if index_dir.exists() and not index_dir.is_dir():
         raise QAError(f"--index {index_dir} is a file, not a folder: give a new or empty folder for the index")
-    where = index_dir.resolve()
-    for corpus in corpus_folders:
-        folder = corpus.resolve()
-        if where == folder or folder in where.parents or where in folder.parents:
-            raise QAError(f"the index folder {index_dir} and the corpus folder {corpus} overlap: keep the index in a "
-                          f"folder of its own, outside the articles (e.g. --index {corpus.name}-index)")
+    check_apart(index_dir, corpus_folders)
     if not index_dir.is_dir():
         return
     try:
@@ -263,6 +257,16 @@ def check_index_folder(index_dir: Path, corpus_folders: list[Path]) -> None:
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
         raise QAError(f"the index folder {index_dir} holds files that are not an index's ({shown}): give --index an "
                       f"empty or new folder (e.g. {index_dir / 'index'})")
+
+
+def check_apart(index_dir: Path, corpus_folders: list[Path]) -> None:
+    """Refuse an index location that is, contains or lies inside a corpus folder."""
+    where = index_dir.resolve()
+    for corpus in corpus_folders:
+        folder = corpus.resolve()
+        if where == folder or folder in where.parents or where in folder.parents:
+            raise QAError(f"the index {index_dir} and the corpus folder {corpus} overlap: keep the index in a "
+                          f"folder of its own, outside the articles (e.g. --index {corpus.name}-index)")
 
 
 @contextlib.contextmanager
@@ -293,17 +297,17 @@ def write_lock(folder: Path, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[None
 
 
 def _stream_embed(
-    vectors: faiss.Index, chunks: list[Chunk], ids: np.ndarray, texts: dict[str, str], embedder: Embedder
+    vectors: faiss.Index, chunks: list[Chunk], ids: np.ndarray, texts: dict[str, str], embedder: TextEncoder
 ) -> None:
-    """Embed ``chunks`` EMBED_BATCH at a time, longest first, appending each batch to ``vectors``.
+    """Embed ``chunks`` ``embedder.stream_batch`` at a time, longest first, appending each batch to ``vectors``.
 
     Sorting by length over the whole set pads each batch as little as one big ``encode`` call
     would; only one batch of texts and vectors is alive at a time. The bar shows on a terminal.
     """
     order = sorted(range(len(chunks)), key=lambda i: chunks[i].start - chunks[i].end)
     with tqdm(total=len(chunks), unit="chunk", desc="embedding", disable=None, leave=False) as bar:
-        for start in range(0, len(order), EMBED_BATCH):
-            rows = order[start : start + EMBED_BATCH]
+        for start in range(0, len(order), embedder.stream_batch):
+            rows = order[start : start + embedder.stream_batch]
             batch = [texts[chunks[i].source][chunks[i].start : chunks[i].end] for i in rows]
             vectors.add_with_ids(embedder.encode(batch, show_progress=False), ids[rows])
             bar.update(len(rows))
@@ -347,7 +351,7 @@ class CorpusIndex:
     def build(
         cls,
         documents: list[Document],
-        embedder: Embedder,
+        embedder: TextEncoder,
         corpus_root: str,
         settings: ChunkSettings | None = None,
         previous: CorpusIndex | None = None,
@@ -409,6 +413,15 @@ class CorpusIndex:
         found = labels >= 0
         rows = np.searchsorted(self.ids, labels[found])
         return [(int(i), float(s)) for i, s in zip(rows, scores[found])]
+
+    def sources(self) -> list[str]:
+        return [doc.source for doc in self.documents]
+
+    def document(self, source: str) -> Document | None:
+        return self.by_source.get(source)
+
+    def chunk_count(self) -> int:
+        return len(self.chunks)
 
     def chunk_text(self, i: int) -> str:
         chunk = self.chunks[i]

@@ -7,6 +7,7 @@ from typing import Protocol
 
 import numpy as np
 
+from qa.ingest.documents import Document
 from qa.results import Evidence
 
 
@@ -19,6 +20,13 @@ class Passage:
     start: int
     end: int
     rank: int
+
+    @classmethod
+    def of_chunk(cls, doc: Document, start: int, end: int, rank: int) -> Passage:
+        """The chunk ``doc.text[start:end]`` widened to whole sentences, so that no sentence is cut
+        at a chunk edge."""
+        start, end = doc.sentences(start, end)
+        return cls(doc.source, doc.text, start, end, rank)
 
 
 class Reader(Protocol):

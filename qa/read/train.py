@@ -331,17 +331,18 @@ def train(settings: TrainSettings, resume: bool = False, progress: bool = True) 
     out_dir, ckpt_dir = Path(settings.out_dir), Path(settings.checkpoint_dir)
     ckpt_path = ckpt_dir / CHECKPOINT
     base = base_model_path(settings.base_model)
-    state: dict = {"step": 0, "elapsed": 0.0, "losses": [], "fresh_optimizer_at": None}
+    state: dict = {"step": 0, "elapsed": 0.0, "losses": [], "rewarm_from": None}
     start_from = base
     checkpoint = None
     if resume and ckpt_path.exists():
         checkpoint = torch.load(ckpt_path, map_location="cpu", weights_only=False)
         state = checkpoint["state"]
+        state["rewarm_from"] = state["step"]
         log.info("resuming from %s at step %d", ckpt_path, state["step"])
     elif resume and (out_dir / REPORT).exists() and (out_dir / "model.safetensors").exists():
         previous = json.loads((out_dir / REPORT).read_text(encoding="utf-8"))
         state = {"step": previous["steps"], "elapsed": previous["train_seconds"],
-                 "losses": previous.get("loss_curve", []), "fresh_optimizer_at": previous["steps"]}
+                 "losses": previous.get("loss_curve", []), "rewarm_from": previous["steps"]}
         start_from = str(out_dir)
         log.info("no full checkpoint: resuming from the fp16 weights in %s at step %d with a fresh optimizer",
                  out_dir, state["step"])
@@ -378,8 +379,8 @@ def train(settings: TrainSettings, resume: bool = False, progress: bool = True) 
     def learning_rate() -> float:
         p = done_fraction()
         rate = p / settings.warmup if p < settings.warmup else max(0.0, (1 - p) / (1 - settings.warmup))
-        if state["fresh_optimizer_at"] is not None:  # a fresh optimizer warms up again over 100 steps
-            rate *= min(1.0, (state["step"] - state["fresh_optimizer_at"] + 1) / 100)
+        if state.get("rewarm_from") is not None:  # a resumed run (maybe with a longer budget) warms up again
+            rate *= min(1.0, (state["step"] - state["rewarm_from"] + 1) / 100)
         return settings.learning_rate * rate
 
     def report(dev: dict | None = None) -> dict:

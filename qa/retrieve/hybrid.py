@@ -11,6 +11,7 @@ import Stemmer
 
 from qa.index.embedding import Embedder
 from qa.index.store import CorpusIndex
+from qa.read.passage import Passage
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
@@ -29,7 +30,7 @@ class Hit:
 
 
 class HybridRetriever:
-    """``closest_chunks(question, k)``: the fused top-k of a dense and a BM25 ranking.
+    """``passages(question, k)``: the fused top-k of a dense (FAISS) and a BM25 (bm25s) ranking.
 
     BM25 uses the Lucene IDF, log(1 + (N - df + 0.5) / (df + 0.5)), which stays positive when a
     term occurs in every document; Robertson's original IDF is zero or negative on a two-document
@@ -73,3 +74,9 @@ class HybridRetriever:
         bm25_score = dict(sparse)
         best = sorted(fused, key=lambda c: (-fused[c], -dense_score.get(c, -1.0), c))[:k]
         return [Hit(c, fused[c], dense_score.get(c, 0.0), bm25_score.get(c, 0.0)) for c in best]
+
+    def passages(self, question: str, k: int, query_vector: np.ndarray, skip: frozenset[str] = frozenset()) -> list[Passage]:
+        """The top ``k`` chunks, leaving out those of files in ``skip``, widened to whole sentences."""
+        chunks = [self.index.chunks[hit.chunk] for hit in self.closest_chunks(question, k, query_vector)]
+        chunks = [c for c in chunks if c.source not in skip]
+        return [Passage.of_chunk(self.index.by_source[c.source], c.start, c.end, rank) for rank, c in enumerate(chunks)]
