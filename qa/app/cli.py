@@ -13,6 +13,7 @@ from pathlib import Path
 
 from qa.app.bot import DEFAULT_CORPUS, DEFAULT_INDEX, open_bot
 from qa.errors import QAError
+from qa.files import atomic_write_text
 from qa.index.location import STORE_HELP, parse_store
 from qa.question import DEFAULT_TOP_K, check_top_k, clean_question
 
@@ -114,7 +115,7 @@ def save_calibration(model_path: Path, threshold: float, gold, table) -> Path:
               "answered_answerable_pct": chosen.answered_answerable, "refused_unanswerable_pct": chosen.abstained_unanswerable}
     path = Path(model_path) / CALIBRATION
     try:
-        path.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+        atomic_write_text(path, json.dumps(record, indent=1) + "\n")
     except OSError as err:
         raise QAError(f"cannot write {path}: {err.strerror or err}") from None
     return path

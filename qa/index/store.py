@@ -18,23 +18,22 @@ An interrupted write leaves the previous manifest and its data files untouched.
 from __future__ import annotations
 
 import contextlib
-import errno
-import fcntl
 import json
 import logging
 import math
 import os
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import faiss
+import filelock
 import numpy as np
 from tqdm import tqdm
 
 from qa.errors import QAError
+from qa.files import atomic_write, atomic_write_text, temp_name
 from qa.index.embedding import TextEncoder
 from qa.index.names import JOURNAL, LOCK, MANIFEST
 from qa.ingest.chunking import Chunk, Chunker, ChunkSettings
@@ -180,31 +179,8 @@ class BuildReport:
     chunks: int
 
 
-def temp_name(name: str) -> str:
-    """The temporary name ``name`` is written under before its rename (journaled before it exists)."""
-    return f".{name}.tmp"
-
-
-def _atomic_write(path: Path, write: Callable[[str], None]) -> None:
-    """Write via ``temp_name`` in the same folder, fsync, then rename over ``path``."""
-    tmp = str(path.with_name(temp_name(path.name)))
-    try:
-        write(tmp)
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
 def _write_json(path: Path, data: object) -> None:
-    def write(tmp: str) -> None:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False)
-
-    _atomic_write(path, write)
+    atomic_write_text(path, json.dumps(data, ensure_ascii=False))
 
 
 def _read_names(path: Path) -> set[str]:
@@ -274,26 +250,17 @@ def write_lock(folder: Path, timeout_s: float = LOCK_TIMEOUT_S) -> Iterator[None
     """Only one writer per index folder; a second waits up to ``timeout_s`` then fails clearly."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fh = open(folder / LOCK, "a+")  # noqa: SIM115 (closed below, after the lock is released)
+        lock = filelock.FileLock(folder / LOCK, timeout=timeout_s)
+        lock.acquire(poll_interval=0.2)
+    except filelock.Timeout:
+        raise QAError(f"another `qa index` is writing {folder}; wait for it to finish and retry") from None
     except OSError as err:
         raise QAError(f"cannot write the index at {folder} ({err.strerror or err}): "
                       "give --index a folder you can write") from None
-    with fh:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as err:
-                if err.errno not in (errno.EAGAIN, errno.EACCES) or time.monotonic() > deadline:
-                    raise QAError(
-                        f"another `qa index` is writing {folder}; wait for it to finish and retry"
-                    ) from err
-                time.sleep(0.2)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _stream_embed(
@@ -491,7 +458,7 @@ class CorpusIndex:
         written = {*new, *(temp_name(n) for n in [*new, MANIFEST])}
         try:
             _write_json(folder / JOURNAL, sorted(journal | written))  # named before they exist
-            _atomic_write(folder / manifest["vectors_file"], lambda tmp: faiss.write_index(self.vectors, tmp))
+            atomic_write(folder / manifest["vectors_file"], lambda tmp: faiss.write_index(self.vectors, tmp))
             _write_json(folder / manifest["chunks_file"], meta)
             _write_json(folder / MANIFEST, manifest)
         except OSError as err:

@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from qa.errors import QAError
+from qa.files import atomic_write, atomic_write_text
 from qa.read.decode import best_spans
 
 log = logging.getLogger(__name__)
@@ -241,7 +242,7 @@ def export(model, tokenizer, out_dir: Path, report: dict) -> None:
     config = json.loads((out_dir / "config.json").read_text(encoding="utf-8"))
     if config.get("dtype") != "float16":  # loaders upcast; recorded so that nobody mistakes the file for fp32
         config["dtype"] = "float16"
-        (out_dir / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+        atomic_write_text(out_dir / "config.json", json.dumps(config, indent=2) + "\n")
 
 
 def paragraph_f1(model, tokenizer, dev_file: str, limit: int, max_length: int, stride: int,
@@ -391,9 +392,8 @@ def train(settings: TrainSettings, resume: bool = False, progress: bool = True) 
 
     def save_checkpoint() -> None:
         ckpt_dir.mkdir(parents=True, exist_ok=True)
-        tmp = ckpt_path.with_suffix(".tmp")
-        torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "state": state}, tmp)
-        os.replace(tmp, ckpt_path)
+        atomic_write(ckpt_path, lambda tmp: torch.save(
+            {"model": model.state_dict(), "optimizer": optimizer.state_dict(), "state": state}, tmp))
         export(model, tokenizer, out_dir, report())
 
     use_bf16 = settings.bf16 and settings.device == "cpu"
