@@ -7,7 +7,7 @@ CORPUS ?= seeds
 SQUAD ?= ../shared/datasets/squad
 INDEX ?= index
 
-.PHONY: run test test-unit stress lint index eval calibrate bench clean chromium train-reader
+.PHONY: run test test-unit stress lint index eval calibrate bench bench-stores clean chromium train-reader
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -87,6 +87,11 @@ $(BENCH_STAMP): $(STAMP)
 
 bench: $(BENCH_STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python tools/bench.py --sizes $(BENCH_SIZES)
+
+# FAISS files beside Milvus Lite at 10k and 100k chunks: build, query p50/p95, recall@10, memory, disk
+# (docs/deployment.md).
+bench-stores: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python tools/bench_stores.py --sizes 10k,100k
 
 clean:
 	rm -rf $(VENV) $(INDEX)/manifest.json $(INDEX)/vectors-* $(INDEX)/chunks-*
