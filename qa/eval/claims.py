@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass
 from typing import get_args
 
 from qa.errors import QAError
+from qa.eval.rows import ClaimRow, parse_row
 from qa.eval.stats import fmt, pct, percentiles_ms
 from qa.pipeline import QA
 from qa.question import DEFAULT_TOP_K
@@ -112,17 +113,13 @@ class ClaimReport:
                 "claims": [r.to_dict() for r in rows]}
 
 
-def parse_claim(row: dict, number: int, where: str) -> GoldClaim:
+def parse_claim(raw: dict, number: int, where: str) -> GoldClaim:
     """One line of a claim JSONL file; a label outside the three is the gold file's error."""
-    if not isinstance(row.get("claim"), str) or not isinstance(row.get("label"), str):
-        raise QAError(f"{where}: a claim line needs 'claim' and 'label'")
-    label = row["label"].strip().upper()
+    row = parse_row(ClaimRow, raw, where)
+    label = row.label.strip().upper()
     if label not in LABELS:
-        raise QAError(f"{where}: label {row['label']!r} is not one of {', '.join(LABELS)}")
-    sources = row.get("sources") or []
-    if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
-        raise QAError(f"{where}: 'sources' must be a list of file names")
-    return GoldClaim(str(row.get("id", number)), row["claim"], label, tuple(sources))
+        raise QAError(f"{where}: label {row.label!r} is not one of {', '.join(LABELS)}")
+    return GoldClaim(str(number if row.id is None else row.id), row.claim, label, tuple(row.sources or ()))
 
 
 def claim_result(gc: GoldClaim, verdict: Verdict, latency_ms: float) -> ClaimResult:

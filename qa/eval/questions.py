@@ -46,6 +46,7 @@ from typing import Literal
 from qa.errors import QAError
 from qa.eval.claims import ClaimReport, GoldClaim, evaluate_claims, format_claim_report, parse_claim
 from qa.eval.plots import write_plots
+from qa.eval.rows import QuestionRow, SquadQuestion, parse_row
 from qa.eval.stats import fmt, pct, percentiles_ms
 from qa.index.location import parse_store
 from qa.index.names import MANIFEST
@@ -104,14 +105,6 @@ class GoldSet:
     questions: tuple[GoldQuestion, ...] = ()
     claims: tuple[GoldClaim, ...] = ()
     articles: tuple[SquadArticle, ...] = ()
-
-
-def _str_list(value: object, where: str, key: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise QAError(f"{where}: {key!r} must be a list of strings")
-    return tuple(value)
 
 
 def _read_jsonl(text: str, path: Path) -> list[dict]:
@@ -177,15 +170,9 @@ def _parse_squad(data: dict, path: Path, sha: str) -> GoldSet:
 
 def _squad_question(qa: object, where: str, source: str, context: str) -> GoldQuestion:
     """One SQuAD question, or a QAError saying which field is missing or of the wrong kind."""
-    if not isinstance(qa, dict):
-        raise QAError(f"{where}: must be an object with 'id', 'question' and 'answers'")
-    if not isinstance(qa.get("id"), str | int) or not isinstance(qa.get("question"), str):
-        raise QAError(f"{where}: needs an 'id' and a 'question' string")
-    answers = qa.get("answers", [])
-    if not isinstance(answers, list) or not all(isinstance(a, dict) and isinstance(a.get("text"), str) for a in answers):
-        raise QAError(f"{where} ({qa['id']}): 'answers' must be a list of objects with a 'text' string")
-    gold = () if qa.get("is_impossible") else tuple(a["text"] for a in answers)
-    return GoldQuestion(str(qa["id"]), qa["question"], gold, (source,), context)
+    row = parse_row(SquadQuestion, qa, where)
+    gold = () if row.is_impossible else tuple(a.text for a in row.answers)
+    return GoldQuestion(str(row.id), row.question, gold, (source,), context)
 
 
 def load_gold(path: str | os.PathLike[str]) -> GoldSet:
@@ -212,13 +199,10 @@ def load_gold(path: str | os.PathLike[str]) -> GoldSet:
     first = rows[0]
     if "question" in first:
         questions = []
-        for number, row in enumerate(rows, 1):
-            where = f"{path}: line {number}"
-            if not isinstance(row.get("question"), str) or "answers" not in row:
-                raise QAError(f"{where}: a question line needs 'question' and 'answers' (use [] when unanswerable)")
-            questions.append(GoldQuestion(str(row.get("id", number)), row["question"],
-                                          _str_list(row["answers"], where, "answers"),
-                                          _str_list(row.get("sources"), where, "sources")))
+        for number, raw_row in enumerate(rows, 1):
+            row = parse_row(QuestionRow, raw_row, f"{path}: line {number}")
+            questions.append(GoldQuestion(str(number if row.id is None else row.id), row.question,
+                                          tuple(row.answers), tuple(row.sources or ())))
         return GoldSet(str(path), "questions", sha, questions=tuple(questions))
     if "claim" in first:
         claims = [parse_claim(row, number, f"{path}: line {number}") for number, row in enumerate(rows, 1)]
