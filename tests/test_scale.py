@@ -91,6 +91,8 @@ def test_an_ivf_index_is_retrained_when_the_corpus_outgrows_it_and_turns_flat_wh
 class CountingEmbedder:
     """The session's embedder, recording every text it is asked to encode."""
 
+    stream_batch = Embedder.stream_batch
+
     def __init__(self, inner: Embedder) -> None:
         self.inner = inner
         self.model_id = inner.model_id
