@@ -73,6 +73,8 @@ def slot_kind(ent) -> tuple[str, str]:
         return "number", "how long"
     if ent.label_ == "ORDINAL":
         return "number", "which"
+    if kind == "place" and ent.root.dep_ not in ("pobj", "npadvmod", "advmod"):
+        return kind, "what"  # a place as subject or object is a thing named: "visited Oslo" → what did … visit?
     return kind, WH[kind]
 
 
@@ -136,7 +138,10 @@ def slot_question(doc, start: int, end: int, wh: str) -> str:
         front, kept = root.text.lower(), [t for t in kept if t.i != root.i]
     else:
         front = DO_SUPPORT.get(root.tag_, "did")
-        replace[root.i] = root.lemma_
+        verb = root  # the inflected part of a hyphenated verb, which the tokenizer splits: "co-founded" → "co-found"
+        while verb.i + 2 < sent.end and doc[verb.i + 1].text == "-" and not verb.whitespace_ and not doc[verb.i + 1].whitespace_:
+            verb = doc[verb.i + 2]
+        replace[verb.i] = verb.lemma_
     if kept and kept[0].i == sent.start and kept[0].pos_ != "PROPN" and not kept[0].ent_type_ and kept[0].text != "I":
         replace[kept[0].i] = kept[0].text.lower()
     return f"{wh[0].upper()}{wh[1:]} {front} {_words(kept, replace)}?"
