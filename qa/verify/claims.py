@@ -59,6 +59,7 @@ class Slot:
     kind: str
     question: str
     subject: bool = False
+    named_object: bool = False  # a name as the verb's object: the articles may call it otherwise ("the group")
 
 
 
@@ -138,13 +139,33 @@ def slot_question(doc, start: int, end: int, wh: str) -> str:
         front, kept = root.text.lower(), [t for t in kept if t.i != root.i]
     else:
         front = DO_SUPPORT.get(root.tag_, "did")
-        verb = root  # the inflected part of a hyphenated verb, which the tokenizer splits: "co-founded" → "co-found"
-        while verb.i + 2 < sent.end and doc[verb.i + 1].text == "-" and not verb.whitespace_ and not doc[verb.i + 1].whitespace_:
-            verb = doc[verb.i + 2]
+        verb = inflected_part(root)
         replace[verb.i] = verb.lemma_
     if kept and kept[0].i == sent.start and kept[0].pos_ != "PROPN" and not kept[0].ent_type_ and kept[0].text != "I":
         replace[kept[0].i] = kept[0].text.lower()
     return f"{wh[0].upper()}{wh[1:]} {front} {_words(kept, replace)}?"
+
+
+def inflected_part(verb):
+    """The inflected part of a hyphenated verb, which the tokenizer splits: "co-founded" → "founded"."""
+    doc = verb.doc
+    while verb.i + 2 < len(doc) and doc[verb.i + 1].text == "-" and not verb.whitespace_ and not doc[verb.i + 1].whitespace_:
+        verb = doc[verb.i + 2]
+    return verb
+
+
+def same_event(claim: str, quote: str, slot: str) -> bool:
+    """Whether a sentence tells the claim's event in other words than the embedding can see: it uses
+    the claim's main verb and names another of the claim's people, places or things ("Kutcher
+    founded the group with …" for "Kutcher founded Thorn with …")."""
+    claim_doc = parse(claim)
+    root = inflected_part(next(iter(claim_doc.sents)).root)
+    if root.pos_ not in ("VERB", "AUX") or root.lemma_.lower() == "be":
+        return False
+    quote_doc = parse(quote)
+    if not any(t.lemma_.lower() == root.lemma_.lower() for t in quote_doc if t.pos_ in ("VERB", "AUX")):
+        return False
+    return any(_mentions(quote, e.root.text) for e in claim_doc.ents if e.text != slot)
 
 
 def claim_slots(claim: str) -> list[Slot]:
@@ -156,7 +177,8 @@ def claim_slots(claim: str) -> list[Slot]:
         kind, wh = slot_kind(ent)
         root = ent.sent.root
         subject = any(ent.root.i in {x.i for x in c.subtree} for c in root.children if c.dep_ in ("nsubj", "nsubjpass"))
-        slots.append(Slot(ent.text, kind, slot_question(doc, ent.start, ent.end, wh), subject))
+        slots.append(Slot(ent.text, kind, slot_question(doc, ent.start, ent.end, wh), subject,
+                          named_object=ent.root.dep_ == "dobj"))
         taken |= set(range(ent.start, ent.end))
     for sent in doc.sents:
         for obj in (t for t in sent.root.children if t.dep_ == "dobj"):
@@ -249,7 +271,7 @@ class ClaimChecker:
         asked = list(zip(slots, answers))
         quotes = sorted({e.quote for _, ans in asked for e in ans.evidence if e.answer is not None})
         relevance = dict(zip(quotes, self._similarity(claim, quotes))) if quotes else {}
-        checks = [self._check(slot, ans, relevance) for slot, ans in asked]
+        checks = [self._check(claim, slot, ans, relevance) for slot, ans in asked]
         if when is not None and any(c.outcome != "unanswered" for c in checks):
             checks.append(self._context(when, answers[-1]))
         answered = [e for c in checks if c.outcome != "unanswered" for e in c.answers]
@@ -258,7 +280,8 @@ class ClaimChecker:
             root = next(iter(parse(claim).sents)).root
             checks.append(SlotCheck(root.text, "polarity", f"Does it say that the claim's '{root.text}' holds?",
                                     "contradicted", tuple(_unique(opposed))))
-        label = self._label(checks, frozenset(s.text for s in slots if s.subject))
+        label = self._label(checks, frozenset(s.text for s in slots if s.subject),
+                            frozenset(s.text for s in slots if s.named_object))
         deciding = [c for c in checks if c.outcome == ("contradicted" if label == "REFUTED" else "confirmed")
                     or (label == "SUPPORTED" and c.outcome == "conflicting")]
         evidence = _unique([e for c in deciding for e in c.answers] + [e for c in checks for e in c.answers])
@@ -273,14 +296,15 @@ class ClaimChecker:
         return [float(v @ vectors[0]) for v in vectors[1:]]
 
     @staticmethod
-    def _check(slot: Slot, ans: Answer, relevance: dict[str, float]) -> SlotCheck:
+    def _check(claim: str, slot: Slot, ans: Answer, relevance: dict[str, float]) -> SlotCheck:
         """Confirmed by an answer that says the slot's value; contradicted by a same-kind answer from a
-        sentence about the claim that does not itself also say the value (then it may well agree)."""
+        sentence about the claim (close to it, or telling its event) that does not itself also say
+        the value (then it may well agree)."""
         answers = [e for e in ans.evidence if e.answer is not None]
         matching = [e for e in answers if says_value(e.answer, slot.text, slot.kind)]
         differing = [e for e in answers if e not in matching and slot.kind != "thing"
-                     and relevance.get(e.quote, 0.0) >= RELEVANT and same_kind(answer_kind(e), slot.kind)
-                     and not _mentions(e.quote, slot.text)]
+                     and same_kind(answer_kind(e), slot.kind) and not _mentions(e.quote, slot.text)
+                     and (relevance.get(e.quote, 0.0) >= RELEVANT or same_event(claim, e.quote, slot.text))]
         outcome: Outcome = ("conflicting" if matching and differing else "confirmed" if matching
                             else "contradicted" if differing else "unanswered")
         return SlotCheck(slot.text, slot.kind, slot.question, outcome, tuple(matching + differing) or tuple(answers[:1]))
@@ -294,14 +318,16 @@ class ClaimChecker:
         return SlotCheck("", "context", question, outcome, tuple(answers))
 
     @staticmethod
-    def _label(checks: Sequence[SlotCheck], subjects: frozenset[str] = frozenset()) -> Label:
+    def _label(checks: Sequence[SlotCheck], subjects: frozenset[str] = frozenset(),
+               objects: frozenset[str] = frozenset()) -> Label:
         """REFUTED on any contradiction; SUPPORTED when every named, dated or counted fact is confirmed
-        (an object in the claim's own words confirms when the answer says it, but its paraphrase in
-        the articles does not hold the verdict back); else NOT_ENOUGH_INFO."""
+        (an object, named or in the claim's own words, confirms when the answer says it, but its
+        paraphrase in the articles does not hold the verdict back); else NOT_ENOUGH_INFO."""
         if any(c.outcome == "contradicted" for c in checks):
             return "REFUTED"
         checks = [c for c in checks if c.kind not in ("context", "polarity")]
-        facts = [c for c in checks if c.kind != "thing"] or list(checks)
+        facts = [c for c in checks if c.kind != "thing" and not (c.slot in objects and c.outcome == "unanswered")]
+        facts = facts or list(checks)
         said = [c for c in facts if c.outcome in ("confirmed", "conflicting")]
         # the subject's in-place question ("Who is 45?") may go unanswered when every other fact is confirmed
         vague = [c for c in facts if c.outcome == "unanswered" and c.slot in subjects]
