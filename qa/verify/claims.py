@@ -47,6 +47,7 @@ WEEKDAYS_MONTHS = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\b
 DURATION = re.compile(r"\b(?:years?|months?|weeks?|days?|hours?|minutes?)\b", re.IGNORECASE)
 # the sense of a predicate that a span reader cannot answer: carrying on versus stopping
 CARRY_ON = frozenset({"stay", "remain", "continue", "keep", "retain"})
+NEGATORS = frozenset({"neither", "nor", "no", "none", "nobody", "nothing", "never"})
 STOP = frozenset({"resign", "leave", "quit", "exit", "depart", "stop", "end", "withdraw", "retire", "abandon", "step"})
 
 
@@ -231,12 +232,20 @@ def answer_kind(ev: Evidence) -> str:
     return "number" if re.search(r"\d", ev.answer or "") else "thing"
 
 
+def _negated(verb) -> bool:
+    """A verb negated by its own "not"/"never", or by a subject that says nobody did it ("Neither
+    Kunis nor Kutcher argued …")."""
+    if any(c.dep_ == "neg" for c in verb.children):
+        return True
+    return any(t.lower_ in NEGATORS for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") for t in c.subtree)
+
+
 def _sense(token) -> str | None:
     lemma = token.lemma_.lower()
     sense = "carry-on" if lemma in CARRY_ON else "stop" if lemma in STOP else None
     if lemma == "step" and not any(c.lower_ in ("down", "aside") for c in token.children):
         sense = None
-    if sense and any(c.dep_ == "neg" for c in token.children):
+    if sense and _negated(token):
         sense = "stop" if sense == "carry-on" else "carry-on"
     return sense
 
@@ -252,9 +261,9 @@ def opposite_sense(claim: str, quote: str) -> bool:
         senses = {_sense(t) for t in verbs} - {None}
         if senses and claimed not in senses:
             return True
-    negated = any(c.dep_ == "neg" for c in root.children)
+    negated = _negated(root)
     same = [t for t in verbs if t.lemma_.lower() == root.lemma_.lower() and root.pos_ == "VERB"]
-    return bool(same) and all(any(c.dep_ == "neg" for c in t.children) != negated for t in same)
+    return bool(same) and all(_negated(t) != negated for t in same)
 
 
 class ClaimChecker:
