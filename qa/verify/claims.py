@@ -306,12 +306,14 @@ class ClaimChecker:
 
     @staticmethod
     def _check(claim: str, slot: Slot, ans: Answer, relevance: dict[str, float]) -> SlotCheck:
-        """Confirmed by an answer that says the slot's value; contradicted by a same-kind answer from a
-        sentence about the claim (close to it, or telling its event) that does not itself also say
-        the value (then it may well agree)."""
+        """Confirmed by an answer that says the slot's value; contradicted (unless it is the subject) by
+        a same-kind answer from a sentence about the claim (close to it, or telling its event) that
+        does not itself also say the value (then it may well agree)."""
         answers = [e for e in ans.evidence if e.answer is not None]
         matching = [e for e in answers if says_value(e.answer, slot.text, slot.kind)]
-        differing = [e for e in answers if e not in matching and slot.kind != "thing"
+        # the subject's question ("Who wrote a letter?") has as many answers as the event has actors:
+        # another one named does not make the claim's false, so a subject only confirms
+        differing = [e for e in answers if e not in matching and slot.kind != "thing" and not slot.subject
                      and same_kind(answer_kind(e), slot.kind) and not _mentions(e.quote, slot.text)
                      and (relevance.get(e.quote, 0.0) >= RELEVANT or same_event(claim, e.quote, slot.text))]
         outcome: Outcome = ("conflicting" if matching and differing else "confirmed" if matching
