@@ -283,7 +283,8 @@ class ClaimChecker:
         checks = [self._check(claim, slot, ans, relevance) for slot, ans in asked]
         if when is not None and any(c.outcome != "unanswered" for c in checks):
             checks.append(self._context(when, answers[-1]))
-        answered = [e for c in checks if c.outcome != "unanswered" for e in c.answers]
+        # any confident answer's sentence about the claim, a paraphrased object's included ("the organization's work")
+        answered = [e for c in checks for e in c.answers if e.answer is not None]
         opposed = [e for e in answered if relevance.get(e.quote, 0.0) >= RELEVANT and opposite_sense(claim, e.quote)]
         if opposed:
             root = next(iter(parse(claim).sents)).root
