@@ -156,3 +156,20 @@ def test_cli_index_and_ask_on_milvus_lite(tmp_path: Path) -> None:
     assert missing.returncode == 2 and "qa index FOLDER --store" in missing.stderr and "Traceback" not in missing.stderr
     inside = run_qa(["index", str(corpus), "--store", f"milvus-lite:{corpus / 'm.db'}"], cwd=tmp_path)
     assert inside.returncode == 2 and "overlap" in inside.stderr
+
+
+def test_ray_embedding_writes_the_vectors_of_one_process(seeds_bot: QA, corpus: Path, tmp_path: Path) -> None:
+    """`qa index --ray` with no address: a local Ray, one model per worker, the same vectors."""
+    import ray
+
+    from qa.index.ray_embedding import RayEmbedder
+
+    store = f"milvus-lite:{tmp_path / 'ray.db'}"
+    try:
+        index, report = build_index([corpus], tmp_path / "unused", RayEmbedder(), store=store)
+    finally:
+        ray.shutdown()
+    assert len(report.embedded) == 2 and index.chunk_count() == seeds_bot.index.chunk_count()
+    rows = list(milvus_store._query_all(index.client, milvus_store.CHUNKS, "", ["text", "vector"]))
+    local = seeds_bot.embedder.encode([row["text"] for row in rows], show_progress=False)
+    assert np.allclose(np.asarray([row["vector"] for row in rows], dtype=np.float32), local, atol=1e-5)
