@@ -65,7 +65,7 @@ $(EVAL)/v2-calibrate.json $(EVAL)/v2-report.json: $(V2) tools/split_squad.py | $
 	$(BIN)/python tools/split_squad.py $(V2) $(EVAL)/v2-calibrate.json $(EVAL)/v2-report.json
 
 calibrate: $(EVAL)/v2-calibrate.json
-	HF_HUB_OFFLINE=1 $(BIN)/qa eval $(EVAL)/v2-calibrate.json --calibrate --save-threshold
+	HF_HUB_OFFLINE=1 $(BIN)/qa eval $(EVAL)/v2-calibrate.json --calibrate --unanswerable-share 0.2 --save-threshold
 
 eval: $(STAMP) $(EVAL)/v2-report.json
 	HF_HUB_OFFLINE=1 $(BIN)/qa eval tests/data/seeds_questions.jsonl --out $(EVAL)/seeds-report.json

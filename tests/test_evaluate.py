@@ -287,14 +287,14 @@ def test_end_to_end_questions(bot: QA) -> None:
 
 
 def test_seeds_gold_floors(bot: QA) -> None:
-    """A regression guard a little under what the trained reader reaches on a set that took part in
-    choosing its threshold (docs/evaluation.md: EM 45.2, F1 52.6, 12 of 16 unanswerable abstained,
-    18.2% of answerable refused, source accuracy 85.7%)."""
+    """A regression guard a little under what the trained reader reaches on the seeds gold set, which
+    plays no part in choosing its threshold (docs/evaluation.md: EM 47.3, F1 54.1, 9 of 16
+    unanswerable abstained, 6.5% of answerable refused, source accuracy 87.5%)."""
     report = evaluate(SEEDS.parent / "tests" / "data" / "seeds_questions.jsonl", bot=bot)
     assert report.n == 93
-    assert report.f1 >= 47.0 and report.exact_match >= 40.0
-    assert report.no_answer.correctly_abstained >= 10
-    assert report.no_answer.wrongly_abstained is not None and report.no_answer.wrongly_abstained <= 25.0
+    assert report.f1 >= 49.0 and report.exact_match >= 42.0
+    assert report.no_answer.correctly_abstained >= 7
+    assert report.no_answer.wrongly_abstained is not None and report.no_answer.wrongly_abstained <= 15.0
     assert report.source_accuracy is not None and report.source_accuracy >= 80.0
 
 

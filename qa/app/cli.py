@@ -105,14 +105,15 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def save_calibration(model_path: Path, threshold: float, gold, table) -> Path:
+def save_calibration(model_path: Path, threshold: float, gold, table, unanswerable_share: float | None = None) -> Path:
     """Write the reader's calibrated threshold beside its weights, with what it was chosen on."""
     from qa.read.span_reader import CALIBRATION
 
     chosen = next(r for r in table if r.threshold == threshold)
     record = {"threshold": threshold, "chosen_on": gold.path, "gold_sha256": gold.sha256,
               "questions": len(gold.questions), "estimated_f1": chosen.f1,
-              "answered_answerable_pct": chosen.answered_answerable, "refused_unanswerable_pct": chosen.abstained_unanswerable}
+              "answered_answerable_pct": chosen.answered_answerable, "refused_unanswerable_pct": chosen.abstained_unanswerable,
+              "unanswerable_share": unanswerable_share}
     path = Path(model_path) / CALIBRATION
     try:
         atomic_write_text(path, json.dumps(record, indent=1) + "\n")
@@ -130,9 +131,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
         if gold.kind == "claims":
             raise QAError("--calibrate needs a question gold file (JSONL questions or SQuAD JSON), not claims")
         bot = ev.open_bot(gold, args.index, args.corpus, reader_model=args.reader_model, store=args.store)
-        threshold, table = ev.calibrate_threshold(bot, gold.questions, top_k=args.top_k)
+        if args.unanswerable_share is not None and not 0 < args.unanswerable_share < 1:
+            raise QAError("--unanswerable-share is a fraction between 0 and 1, e.g. 0.2")
+        threshold, table = ev.calibrate_threshold(bot, gold.questions, top_k=args.top_k,
+                                                  unanswerable_share=args.unanswerable_share)
         if args.save_threshold:
-            saved = save_calibration(bot.reader.model_path, threshold, gold, table)
+            saved = save_calibration(bot.reader.model_path, threshold, gold, table, args.unanswerable_share)
             print(f"saved the threshold to {saved}", file=sys.stderr)
         if args.json:
             print(json.dumps({"threshold": threshold, "table": [r.to_dict() for r in table]}, indent=2))
@@ -227,6 +231,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--out", help="write a per-question report JSON here, misses first")
     p.add_argument("--calibrate", action="store_true", help="sweep the abstention threshold and print the best")
+    p.add_argument("--unanswerable-share", type=float,
+                   help="with --calibrate: weigh unanswerable questions as this share of all (default: the file's own mix)")
     p.add_argument("--save-threshold", action="store_true",
                    help="with --calibrate: store the chosen threshold beside the reader's weights (calibration.json)")
     p.add_argument("--paragraph", action="store_true",

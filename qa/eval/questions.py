@@ -553,29 +553,34 @@ class CalibrationRow:
         return asdict(self)
 
 
-def _row(threshold: float, scored: Sequence[tuple[GoldQuestion, float | None, float]]) -> CalibrationRow:
+def _row(threshold: float, scored: Sequence[tuple[GoldQuestion, float | None, float]],
+         unanswerable_share: float | None = None) -> CalibrationRow:
     answerable = [(s, f) for q, s, f in scored if q.answerable]
     unanswerable = [s for q, s, _ in scored if not q.answerable]
     answered = sum(1 for s, _ in answerable if s is not None and s >= threshold)
     refused = sum(1 for s in unanswerable if s is None or s < threshold)
-    f1_total = sum(f for s, f in answerable if s is not None and s >= threshold) + 100.0 * refused
-    answered_pct = pct(answered, len(answerable))
-    refused_pct = pct(refused, len(unanswerable))
+    f1_answerable = sum(f for s, f in answerable if s is not None and s >= threshold)
+    if unanswerable_share is None or not answerable or not unanswerable:  # the gold set's own mix
+        f1 = (f1_answerable + 100.0 * refused) / len(scored) if scored else 0.0
+    else:  # as if unanswerable questions were this share of all questions
+        f1 = (1 - unanswerable_share) * f1_answerable / len(answerable) + unanswerable_share * 100.0 * refused / len(unanswerable)
     return CalibrationRow(
         threshold=round(threshold, 4),
-        answered_answerable=answered_pct,
-        abstained_unanswerable=refused_pct,
+        answered_answerable=pct(answered, len(answerable)),
+        abstained_unanswerable=pct(refused, len(unanswerable)),
         wrongly_abstained=pct(len(answerable) - answered, len(answerable)),
-        f1=round(f1_total / len(scored), 2) if scored else 0.0,
+        f1=round(f1, 2),
     )
 
 
 def calibrate_threshold(bot: QA, questions: Sequence[GoldQuestion], top_k: int = DEFAULT_TOP_K,
-                        grid: float = 0.05) -> tuple[float, tuple[CalibrationRow, ...]]:
+                        grid: float = 0.05, unanswerable_share: float | None = None) -> tuple[float, tuple[CalibrationRow, ...]]:
     """Choose the abstention threshold from each question's top score with abstention switched off.
 
     The threshold maximises the F1 that the gold set would score with it (SQuAD v2.0's "best F1
-    threshold": a refused unanswerable question counts 100, a refused answerable one 0). It is the
+    threshold": a refused unanswerable question counts 100, a refused answerable one 0), with
+    unanswerable questions weighted to ``unanswerable_share`` of all when given: SQuAD v2.0 is half
+    unanswerable by design, far more than a reader of the news asks. It is the
     midpoint between neighbouring observed scores, so it does not sit on one question's score; ties
     go to the higher (more cautious) threshold. Returns the threshold and a sweep table (a grid of
     ``grid`` steps plus the chosen row).
@@ -598,10 +603,10 @@ def calibrate_threshold(bot: QA, questions: Sequence[GoldQuestion], top_k: int =
     candidates += [(a + b) / 2 for a, b in itertools.pairwise(distinct)]
     if distinct:
         candidates.append(distinct[-1] + 1e-3)  # refuse everything
-    rows = [_row(t, scored) for t in candidates]
+    rows = [_row(t, scored, unanswerable_share) for t in candidates]
     best = max(rows, key=lambda r: (r.f1, r.threshold))
     top = max(1.0, distinct[-1] if distinct else 1.0)
-    table = {round(i * grid, 4): _row(i * grid, scored) for i in range(int(top / grid + 1e-9) + 1)}
+    table = {round(i * grid, 4): _row(i * grid, scored, unanswerable_share) for i in range(int(top / grid + 1e-9) + 1)}
     table[best.threshold] = best
     return best.threshold, tuple(table[t] for t in sorted(table))
 
