@@ -169,6 +169,18 @@ def same_event(claim: str, quote: str, slot: str) -> bool:
     return any(_mentions(quote, e.root.text) for e in claim_doc.ents if e.text != slot)
 
 
+def predicate_attested(claim: str, quotes: Sequence[str]) -> bool:
+    """Whether a sentence that confirms the claim's facts also says its action: the claim's main verb,
+    or a word of the same stem ("resign", "resignation"). Facts alone do not make "Masterson was
+    acquitted in May" true of a sentence saying he was found guilty in May. A claim whose verb is
+    "be" or "have" states its facts and nothing more."""
+    root = inflected_part(next(iter(parse(claim).sents)).root)
+    if root.pos_ not in ("VERB", "AUX") or root.lemma_.lower() in ("be", "have"):
+        return True
+    stem = root.lemma_.lower().rstrip("e")
+    return any(t.lemma_.lower().startswith(stem) for quote in quotes for t in parse(quote))
+
+
 def claim_slots(claim: str) -> list[Slot]:
     """The facts of the claim to ask about: its entities, then the main verb's object, at most MAX_SLOTS."""
     doc = parse(claim)
@@ -237,6 +249,8 @@ def _negated(verb) -> bool:
     Kunis nor Kutcher argued …")."""
     if any(c.dep_ == "neg" for c in verb.children):
         return True
+    if any(g.dep_ == "neg" for c in verb.children if c.dep_ in ("acomp", "oprd") for g in c.children):
+        return True  # "pleading not guilty"
     return any(t.lower_ in NEGATORS for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") for t in c.subtree)
 
 
@@ -292,6 +306,12 @@ class ClaimChecker:
                                     "contradicted", tuple(_unique(opposed))))
         label = self._label(checks, frozenset(s.text for s in slots if s.subject),
                             frozenset(s.text for s in slots if s.named_object))
+        confirming = [e.quote for c in checks if c.outcome in ("confirmed", "conflicting") for e in c.answers]
+        if label == "SUPPORTED" and not predicate_attested(claim, confirming):
+            root = inflected_part(next(iter(parse(claim).sents)).root)
+            checks.append(SlotCheck(root.text, "predicate", f"Does a sentence with these facts say '{root.lemma_}'?",
+                                    "unanswered", ()))
+            label = "NOT_ENOUGH_INFO"
         deciding = [c for c in checks if c.outcome == ("contradicted" if label == "REFUTED" else "confirmed")
                     or (label == "SUPPORTED" and c.outcome == "conflicting")]
         evidence = _unique([e for c in deciding for e in c.answers] + [e for c in checks for e in c.answers])
