@@ -10,7 +10,7 @@ import numpy as np
 
 from qa.errors import QAError
 from qa.index.embedding import Embedder, TextEncoder
-from qa.index.location import MilvusTarget, parse_store
+from qa.index.location import parse_store
 from qa.index.milvus_store import MilvusIndex
 from qa.index.names import MANIFEST
 from qa.index.protocol import SearchIndex
@@ -57,28 +57,22 @@ def build_index(
     if not documents:
         raise QAError(f"no readable .txt or .md files in {', '.join(map(str, paths))}")
     if target is not None:
-        return _build_in_milvus(target, documents, embedder, str(root), settings)
-    with write_lock(index_dir):
-        previous = None
-        try:
-            previous = CorpusIndex.load(index_dir)
-        except QAError as err:
-            if (index_dir / MANIFEST).exists():
-                log.warning("rebuilding the index from scratch: %s", err)
-        index, report = CorpusIndex.build(documents, embedder, str(root), settings, previous)
-        index.save_locked(index_dir)
+        index, report = MilvusIndex.build(target, documents, embedder, str(root), settings)
+    else:
+        with write_lock(index_dir):
+            previous = None
+            try:
+                previous = CorpusIndex.load(index_dir)
+            except QAError as err:
+                if (index_dir / MANIFEST).exists():
+                    log.warning("rebuilding the index from scratch: %s", err)
+            index, report = CorpusIndex.build(documents, embedder, str(root), settings, previous)
+            index.save_locked(index_dir)
     log.info(
         "indexed %d files into %s: %d embedded, %d unchanged, %d dropped, %d chunks",
-        len(documents), index_dir, len(report.embedded), len(report.reused), len(report.dropped), report.chunks,
+        len(documents), target.spec if target else index_dir, len(report.embedded), len(report.reused),
+        len(report.dropped), report.chunks,
     )
-    return index, report
-
-
-def _build_in_milvus(target: MilvusTarget, documents: list, embedder: TextEncoder, root: str,
-                     settings: ChunkSettings | None) -> tuple[MilvusIndex, BuildReport]:
-    index, report = MilvusIndex.build(target, documents, embedder, root, settings)
-    log.info("indexed %d files into %s: %d embedded, %d unchanged, %d dropped, %d chunks", len(documents), target.spec,
-             len(report.embedded), len(report.reused), len(report.dropped), report.chunks)
     return index, report
 
 

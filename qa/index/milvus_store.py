@@ -205,8 +205,7 @@ class MilvusIndex:
             _write_meta(self.client, JOURNAL_ID, [], dimension)
         self._document.cache_clear()
         total = int(self.chunk_count())
-        log.info("Milvus store %s: %d files embedded (%d chunks), %d unchanged, %d dropped, %d chunks in all",
-                 self.target.spec, len(fresh), chunks_written, len(unchanged), len(gone), total)
+        log.debug("Milvus store %s: %d new chunks written", self.target.spec, chunks_written)
         return BuildReport(tuple(d.source for d in fresh), tuple(d.source for d in documents if d.source in unchanged),
                            tuple(gone), total)
 
@@ -215,7 +214,7 @@ class MilvusIndex:
         rows = [(doc, chunk) for doc, chunks in group for chunk in chunks]
         texts = [doc.text[c.start : c.end] for doc, c in rows]
         vectors = np.zeros((0, self.manifest["model"]["dimension"]), dtype=np.float32)
-        step = max(1, getattr(embedder, "stream_batch", 256))
+        step = embedder.stream_batch
         parts = [embedder.encode(texts[i : i + step], show_progress=False) for i in range(0, len(texts), step)]
         if parts:
             vectors = np.concatenate(parts)
@@ -265,10 +264,13 @@ class MilvusIndex:
 
     def document(self, source: str, sha256: str | None = None) -> Document | None:
         """The document ``source`` (at ``sha256``, when given) when all its rows are in the store."""
-        if sha256 is None:
-            sha256 = self.versions().get(source)
-            if sha256 is None:
+        if sha256 is None:  # the version in the store: one row, not a scan of every document
+            with speaking(self.target):
+                rows = self.client.query(DOCUMENTS, filter=f"source == {quote(source)} and part == 0",
+                                         output_fields=["sha256"], limit=1)
+            if not rows:
                 return None
+            sha256 = rows[0]["sha256"]
         return self._document(source, sha256)
 
     def _read_document(self, source: str, sha256: str) -> Document | None:
