@@ -126,3 +126,85 @@ def test_any_text_gives_questions_without_failing(text: str) -> None:
         assert slot.question.endswith("?") and slot.text
     when = when_question(text)
     assert when is None or when.endswith("?")
+
+
+# --- numbers, ages, subjects and fronted phrases: general rules, tested without the reader ----------
+
+
+def said(sentence: str, answer: str, source: str = "a.txt", score: float = 0.9) -> Evidence:
+    """An answer quoted from its own one-sentence file."""
+    start = sentence.index(answer)
+    return Evidence(answer, source, start, start + len(answer), sentence, 0, len(sentence), score)
+
+
+def far(texts: list[str]) -> np.ndarray:
+    """Embeddings under which no sentence is close to the claim: only the parse can tie them."""
+    return np.eye(len(texts), 4, dtype=np.float32)
+
+
+AGE = "Masterson, 47, was sentenced last week to 30 years to life in prison."
+
+
+def test_an_age_beside_the_name_refutes_another_age_of_that_one_only() -> None:
+    checker = ClaimChecker(Articles({"how old": [said(AGE, "47")]}).ask, far)
+    assert checker.check("Masterson is 45 years old.").verdict == "REFUTED"
+    # the same sentence says nothing about his daughter's age
+    assert checker.check("Masterson's daughter is 9 years old.").verdict == "NOT_ENOUGH_INFO"
+
+
+def test_a_duration_in_another_unit_is_no_contradiction() -> None:
+    checker = ClaimChecker(Articles({"how long": [said(AGE, "30 years")]}).ask, embed)
+    assert checker.check("Masterson's hearing lasted two days.").verdict == "NOT_ENOUGH_INFO"
+
+
+def test_a_relative_date_is_not_contradicted_by_a_day() -> None:
+    day = said("Kutcher resigned as chairman of Thorn on Thursday.", "Thursday")
+    checker = ClaimChecker(Articles({"when": [day]}).ask, embed)
+    assert checker.check("Thorn named a new chairman the following week.").verdict != "REFUTED"
+
+
+def test_a_subject_named_in_the_confirming_sentence_is_confirmed() -> None:
+    age = said("Kutcher, 45, announced the decision to resign on Thursday.", "45")
+    checker = ClaimChecker(Articles({"how old": [age]}).ask, far)
+    assert checker.check("Ashton Kutcher is 45.").verdict == "SUPPORTED"
+    assert checker.check("Demi Moore is 45.").verdict == "NOT_ENOUGH_INFO"
+
+
+def test_a_first_or_only_subject_is_refuted_by_another_one() -> None:
+    first = said("The contents of the letters were first reported by Good Morning America.", "Good Morning America")
+    checker = ClaimChecker(Articles({"what first reported": [first]}).ask, embed)
+    assert checker.check("The Washington Post first reported the contents of the letters.").verdict == "REFUTED"
+    # without "first", another outlet that reported them says nothing against this one
+    assert ClaimChecker(Articles({"what reported": [first]}).ask, embed).check(
+        "The Washington Post reported the contents of the letters.").verdict != "REFUTED"
+
+
+def test_a_fronted_phrase_goes_to_the_end_of_the_question() -> None:
+    asked = questions("In his letter to the judge, Kutcher said Masterson was a good friend.")
+    assert asked["Masterson"] == "Who did Kutcher say was a good friend in his letter to the judge?", asked
+
+
+def test_a_name_inside_a_longer_name_is_not_asked_alone() -> None:
+    asked = questions("Kutcher wrote his letter to Superior Court Judge Charlaine Olmedo.")
+    assert "Superior Court" not in asked and "Charlaine Olmedo" in asked, asked
+
+
+def test_stopping_a_reported_action_is_refuted_by_carrying_it_on() -> None:
+    assert opposite_sense("Kutcher said he would stop supporting Thorn's work.",
+                          "He added that he will continue to support Thorn's work.")
+
+
+def test_a_count_is_refuted_only_by_a_count_of_the_same_thing() -> None:
+    counts = said("Masterson was convicted on three counts of rape in May.", "three")
+    checker = ClaimChecker(Articles({"how many": [counts]}).ask, far)
+    assert checker.check("Masterson was convicted on two counts of rape.").verdict == "REFUTED"
+    women = said("Three women accused Masterson of rape.", "Three")
+    other = ClaimChecker(Articles({"how many": [women]}).ask, far)
+    assert other.check("Masterson was convicted on two counts of rape.").verdict != "REFUTED"
+
+
+def test_a_duration_of_another_action_is_no_contradiction() -> None:
+    sentence = "Kutcher wrote in support of Masterson, who was sentenced to 30 years in prison."
+    checker = ClaimChecker(Articles({"how long": [said(sentence, "30 years")]}).ask, far)
+    assert checker.check("Kutcher said he had known Masterson for 25 years.").verdict != "REFUTED"
+    assert checker.check("Kutcher said Masterson was sentenced to 25 years.").verdict == "REFUTED"

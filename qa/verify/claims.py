@@ -11,6 +11,10 @@ punctuation, number words, name containment: "Moore" is "Demi Moore"):
 - an answer that says the slot's value *confirms* it;
 - an answer of the same kind (a person for a person, a day for a day, a number for a number), from
   a sentence about the claim, that says something else *contradicts* it;
+- a number contradicts only a number that counts the same thing: the same noun ("three women" for
+  "two women"), or the same one named in the same unit ("Masterson, 47," for "Masterson is 45");
+- the subject's own question only confirms (an event has many actors), unless the claim says it was
+  the first or only one; a subject named in a sentence that confirms another fact is confirmed;
 - one source confirming and another contradicting is a *conflict*, shown with both;
 - nothing confident is *unanswered*.
 
@@ -25,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from dataclasses import replace as changed
 
 import numpy as np
 
@@ -44,10 +49,15 @@ WH = {"person": "who", "organisation": "what", "place": "where", "date": "when",
 DO_SUPPORT = {"VBD": "did", "VBZ": "does", "VBP": "do"}
 WEEKDAYS_MONTHS = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\b(?:january|february|march|april|may|"
                              r"june|july|august|september|october|november|december)\b", re.IGNORECASE)
+RELATIVE = re.compile(r"\b(?:following|next|previous|prior|before|after|later|earlier|same)\b", re.IGNORECASE)
 DURATION = re.compile(r"\b(?:years?|months?|weeks?|days?|hours?|minutes?)\b", re.IGNORECASE)
 # the sense of a predicate that a span reader cannot answer: carrying on versus stopping
 CARRY_ON = frozenset({"stay", "remain", "continue", "keep", "retain"})
 NEGATORS = frozenset({"neither", "nor", "no", "none", "nobody", "nothing", "never"})
+LIGHT_VERBS = frozenset({"take", "make", "give", "get", "do", "hold", "put", "pay"})
+REPORTING = frozenset({"say", "tell", "announce", "state", "add", "write", "claim", "insist", "report"})
+# a subject said to be the only or first one ("Time first reported …") has no other actors beside it
+UNIQUE = frozenset({"first", "only", "sole", "solely"})
 STOP = frozenset({"resign", "leave", "quit", "exit", "depart", "stop", "end", "withdraw", "retire", "abandon", "step"})
 
 
@@ -60,6 +70,7 @@ class Slot:
     kind: str
     question: str
     subject: bool = False
+    unique: bool = False  # a subject said to be the only or first one: another answer contradicts it
     named_object: bool = False  # a name as the verb's object: the articles may call it otherwise ("the group")
 
 
@@ -114,7 +125,7 @@ def slot_question(doc, start: int, end: int, wh: str) -> str:
         of = [x for c in noun.children if c.dep_ == "prep" and c.lower_ == "of" and c.i > noun.i for x in c.subtree]
         phrase = [t for t in [*noun.lefts, noun, *of] if t.i not in remove and t.dep_ not in ("det", "poss", "case")]
         wh = f"{wh} " + " ".join(t.text for t in phrase)
-        remove |= {t.i for t in phrase}
+        remove |= {t.i for t in phrase} | {x.i for c in noun.children if c.dep_ in ("det", "poss", "case") for x in c.subtree}
     elif wh in ("how many", "which"):
         wh = "how many" if wh == "how many" else "what"
     if start < end and wh == "how old" and span.root.dep_ == "appos":
@@ -132,6 +143,12 @@ def slot_question(doc, start: int, end: int, wh: str) -> str:
         after = [t for t in kept if t.i >= end]
         text = (_words(before, {}) + " " + wh + " " + _words(after, {})).strip()
         return text[0].upper() + text[1:] + "?"
+    # a fronted adverbial ("In his letter to the judge, Kutcher said …") goes to the end of the question
+    opening = min(x.i for s in subjects for x in s.subtree)
+    fronted = {x.i for c in root.children if c.dep_ in ("prep", "advcl", "npadvmod", "advmod") and c.i < opening
+               and c.right_edge.i < opening for x in c.subtree}
+    tail = [t for t in kept if t.i in fronted]
+    kept = [t for t in kept if t.i not in fronted and not (fronted and t.is_punct and t.i < opening)]
     aux = next((t for t in root.children if t.dep_ in ("aux", "auxpass") and t.i < root.i), None)
     replace: dict[int, str] = {}
     if aux is not None:
@@ -144,7 +161,9 @@ def slot_question(doc, start: int, end: int, wh: str) -> str:
         replace[verb.i] = verb.lemma_
     if kept and kept[0].i == sent.start and kept[0].pos_ != "PROPN" and not kept[0].ent_type_ and kept[0].text != "I":
         replace[kept[0].i] = kept[0].text.lower()
-    return f"{wh[0].upper()}{wh[1:]} {front} {_words(kept, replace)}?"
+    if tail and tail[0].pos_ != "PROPN" and not tail[0].ent_type_:
+        replace[tail[0].i] = tail[0].text.lower()
+    return f"{wh[0].upper()}{wh[1:]} {front} {_words(kept, replace)} {_words(tail, replace)}".rstrip() + "?"
 
 
 def inflected_part(verb):
@@ -169,16 +188,75 @@ def same_event(claim: str, quote: str, slot: str) -> bool:
     return any(_mentions(quote, e.root.text) for e in claim_doc.ents if e.text != slot)
 
 
+def names_the_owner(claim: str, quote: str, slot: str) -> bool:
+    """Whether a sentence names whom the claim's number is about (a surname is enough): the name it
+    stands beside ("Mila Kunis, 45,"), else the claim's subject when that is a name ("Masterson is
+    45 years old"; not "Masterson's daughter is 9"). A number of that one in that sentence then
+    likely counts the same thing ("Masterson, 47, was sentenced …")."""
+    doc = parse(claim)
+    number = next((e for e in doc.ents if e.text == slot), None)
+    if number is not None and number.root.dep_ == "appos":
+        owners = [number.root.head]
+    else:
+        owners = [t for t in next(iter(doc.sents)).root.children if t.dep_ in ("nsubj", "nsubjpass")]
+    names = [e.text for t in owners for e in doc.ents if e.start <= t.i < e.end and e.text != slot]
+    return bool(owners) and len(names) == len(owners) and all(_names(quote, n) for n in names)
+
+
+def counts_the_same(claim: str, slot: str, ev: Evidence, close: bool) -> bool:
+    """Whether a number answered counts what the claim's number counts: the same noun ("three women"
+    for "two women", "second trial" for "first trial") in a sentence close to the claim or naming
+    whom it is about; or, for a bare number, the same one named, the same unit and, for a duration,
+    the same verb ("Masterson, 47," for "Masterson is 45 years old"; "sentenced to 30 years" says
+    nothing of how long they had "known" him)."""
+    doc = parse(claim)
+    number = next((e for e in doc.ents if e.text == slot), None)
+    if number is not None and number.root.dep_ in ("nummod", "amod") and number.root.head.pos_ == "NOUN":
+        counted = number.root.head.lemma_.lower()
+        offset = ev.start - ev.quote_start
+        span = parse(ev.quote).char_span(offset, offset + len(ev.answer or ""), alignment_mode="expand")
+        nouns = [] if span is None else [*span, span.root.head]
+        return any(t.lemma_.lower() == counted for t in nouns) and (close or names_the_owner(claim, ev.quote, slot))
+    if not (names_the_owner(claim, ev.quote, slot) and same_unit(ev.answer or "", slot)):
+        return False
+    claimed = None if number is None or number.root.dep_ == "appos" else _governing_verb(number.root)
+    if claimed is None or claimed == "be":
+        return True  # an age: "Kunis, 40," says it whatever the sentence goes on to tell
+    offset = ev.start - ev.quote_start
+    span = parse(ev.quote).char_span(offset, offset + len(ev.answer or ""), alignment_mode="expand")
+    return span is not None and _governing_verb(span.root) == claimed  # "known for 25 years", not "sentenced to 30 years"
+
+
+def _governing_verb(token) -> str | None:
+    """The lemma of the nearest verb above a token: what a duration measures."""
+    while token.head.i != token.i:
+        token = token.head
+        if token.pos_ in ("VERB", "AUX"):
+            return token.lemma_.lower()
+    return None
+
+
+def same_unit(a: str, b: str) -> bool:
+    """Whether two numbers can be compared: durations only in the same unit ("30 years" says nothing
+    against "two days"), anything else always."""
+    ua, ub = number_unit(a), number_unit(b)
+    return ua == ub if DURATION.fullmatch(ua + "s") or DURATION.fullmatch(ub + "s") else True
+
+
 def predicate_attested(claim: str, quotes: Sequence[str]) -> bool:
     """Whether a sentence that confirms the claim's facts also says its action: the claim's main verb,
     or a word of the same stem ("resign", "resignation"). Facts alone do not make "Masterson was
     acquitted in May" true of a sentence saying he was found guilty in May. A claim whose verb is
-    "be" or "have" states its facts and nothing more."""
+    "be" or "have" states its facts and nothing more; a light verb's object says the action ("took
+    effect": "effective"); a verb of stopping or carrying on is said by any other of its kind."""
     root = inflected_part(next(iter(parse(claim).sents)).root)
     if root.pos_ not in ("VERB", "AUX") or root.lemma_.lower() in ("be", "have"):
         return True
-    stem = root.lemma_.lower().rstrip("e")
-    return any(t.lemma_.lower().startswith(stem) for quote in quotes for t in parse(quote))
+    words = [root] + ([c for c in root.children if c.dep_ == "dobj"] if root.lemma_.lower() in LIGHT_VERBS else [])
+    stems = {w.lemma_.lower().rstrip("e") for w in words}
+    sense = _sense(_reported(root))  # "leaving" is said by "stepping down"
+    return any(t.lemma_.lower().startswith(stem) or (sense is not None and _sense(t) == sense)
+               for quote in quotes for t in parse(quote) for stem in stems)
 
 
 def claim_slots(claim: str) -> list[Slot]:
@@ -187,10 +265,13 @@ def claim_slots(claim: str) -> list[Slot]:
     slots: list[Slot] = []
     taken: set[int] = set()
     for ent in doc.ents:
+        if _inside_a_name(ent) or _marks_unique(ent.root):
+            continue  # "first reported", "was the first outlet": the subject's question asks it
         kind, wh = slot_kind(ent)
         root = ent.sent.root
         subject = any(ent.root.i in {x.i for x in c.subtree} for c in root.children if c.dep_ in ("nsubj", "nsubjpass"))
-        slots.append(Slot(ent.text, kind, slot_question(doc, ent.start, ent.end, wh), subject,
+        unique = subject and any(_marks_unique(t) for t in ent.sent)
+        slots.append(Slot(ent.text, kind, slot_question(doc, ent.start, ent.end, wh), subject, unique,
                           named_object=ent.root.dep_ == "dobj"))
         taken |= set(range(ent.start, ent.end))
     for sent in doc.sents:
@@ -198,8 +279,25 @@ def claim_slots(claim: str) -> list[Slot]:
             words = [t for t in obj.subtree if t.dep_ not in ("det", "poss") and t.i >= obj.left_edge.i]
             lo, hi = min(t.i for t in words), max(t.i for t in words) + 1
             if taken.isdisjoint(range(lo, hi)) and not obj.is_stop:
-                slots.append(Slot(doc[lo:hi].text, "thing", slot_question(doc, lo, hi, "what")))
+                # the question drops the determiner too: "What did Kutcher write to …?", not "… write his to …"
+                slots.append(Slot(doc[lo:hi].text, "thing", slot_question(doc, obj.left_edge.i, hi, "what")))
     return slots[:MAX_SLOTS]
+
+
+def _marks_unique(token) -> bool:
+    """"first" or "only" said of the clause's action or of what its subject is ("Time first
+    reported …", "Time was the first outlet to …")."""
+    root = token.sent.root
+    return token.lower_ in UNIQUE and (token.head.i == root.i or (token.head.dep_ == "attr" and token.head.head.i == root.i))
+
+
+def _inside_a_name(ent) -> bool:
+    """Whether an entity only modifies another one's name ("Superior Court" in "Superior Court Judge
+    Charlaine Olmedo"): that name is the fact to ask about."""
+    head = ent.root
+    while head.dep_ == "compound" and head.head is not head:
+        head = head.head
+    return head.ent_type_ != "" and not (ent.start <= head.i < ent.end)
 
 
 def when_question(claim: str) -> str | None:
@@ -231,17 +329,32 @@ def says_value(answer: str, value: str, kind: str) -> bool:
 
 
 def answer_kind(ev: Evidence) -> str:
-    """The kind of thing an answer is, from the entities of its own sentence."""
+    """The kind of thing an answer is: that of the entity holding its head word (or the head's
+    apposition or number: "his then-wife, Demi Moore", "second trial"), read as a claim's slot would
+    be ("Masterson, 47," is an age, "the last 15 years" a duration). "women he met through the
+    Church" is a thing."""
     offset = ev.start - ev.quote_start
     doc = parse(ev.quote)
-    kinds = {KIND_OF_LABEL.get(e.label_, "thing") for e in doc.ents
-             if e.start_char < offset + len(ev.answer or "") and e.end_char > offset}
+    span = doc.char_span(offset, offset + len(ev.answer or ""), alignment_mode="expand")
+    heads = [] if span is None else [span.root, *(c for c in span.root.children if c.dep_ in ("appos", "nummod", "amod"))]
+    kinds = {slot_kind(e)[0] for e in doc.ents if any(e.start <= h.i < e.end for h in heads)}
     if WEEKDAYS_MONTHS.search(ev.answer or "") or "date" in kinds:
         return "date" if not DURATION.search(ev.answer or "") else "number"
     for kind in ("person", "organisation", "place", "number"):
         if kind in kinds:
             return kind
-    return "number" if re.search(r"\d", ev.answer or "") else "thing"
+    if re.search(r"\d", ev.answer or ""):
+        return "number"
+    # a proper name the small NER model leaves untyped or calls an event ("Good Morning America")
+    return "organisation" if heads and heads[0].pos_ == "PROPN" else "thing"
+
+
+def number_unit(text: str) -> str:
+    """The unit a number is counted in, for comparing like with like: "" for a bare number or an age
+    ("47", "45 years old"), else the word after it ("30 years" → "year", "two counts" → "count")."""
+    text = re.sub(r"\b(?:years?|months?)[ -]old\b|\bold\b", "", text.lower())
+    unit = re.search(r"(?:\d[\d,.]*|\b(?:" + "|".join(map(re.escape, NUMBER_WORDS)) + r"))\s*-?\s*([a-z]+)", text)
+    return unit.group(1).rstrip("s") if unit else ""
 
 
 def _negated(verb) -> bool:
@@ -264,12 +377,22 @@ def _sense(token) -> str | None:
     return sense
 
 
+def _reported(verb):
+    """What a reporting verb reports: "Kutcher said he would stop supporting …" → "stop"."""
+    while verb.lemma_.lower() in REPORTING:
+        said = next((c for c in verb.children if c.dep_ == "ccomp"), None)
+        if said is None:
+            break
+        verb = said
+    return verb
+
+
 def opposite_sense(claim: str, quote: str) -> bool:
     """Whether the claim's main verb says carrying on and the sentence stopping (or back), or the
     sentence negates the very verb the claim affirms (or affirms what it negates)."""
     claim_doc, quote_doc = parse(claim), parse(quote)
     root = next(iter(claim_doc.sents)).root
-    claimed = _sense(root)
+    claimed = _sense(_reported(root))
     verbs = [t for t in quote_doc if t.pos_ in ("VERB", "AUX")]
     if claimed is not None:
         senses = {_sense(t) for t in verbs} - {None}
@@ -295,11 +418,14 @@ class ClaimChecker:
         quotes = sorted({e.quote for _, ans in asked for e in ans.evidence if e.answer is not None})
         relevance = dict(zip(quotes, self._similarity(claim, quotes))) if quotes else {}
         checks = [self._check(claim, slot, ans, relevance) for slot, ans in asked]
+        checks = [self._named_alongside(c, checks) if slot.subject and c.outcome == "unanswered" else c
+                  for slot, c in zip(slots, checks)]
         if when is not None and any(c.outcome != "unanswered" for c in checks):
             checks.append(self._context(when, answers[-1]))
         # any confident answer's sentence about the claim, a paraphrased object's included ("the organization's work")
         answered = [e for c in checks for e in c.answers if e.answer is not None]
-        opposed = [e for e in answered if relevance.get(e.quote, 0.0) >= RELEVANT and opposite_sense(claim, e.quote)]
+        opposed = [e for e in answered if (relevance.get(e.quote, 0.0) >= RELEVANT or same_event(claim, e.quote, ""))
+                   and opposite_sense(claim, e.quote)]
         if opposed:
             root = next(iter(parse(claim).sents)).root
             checks.append(SlotCheck(root.text, "polarity", f"Does it say that the claim's '{root.text}' holds?",
@@ -328,18 +454,31 @@ class ClaimChecker:
     @staticmethod
     def _check(claim: str, slot: Slot, ans: Answer, relevance: dict[str, float]) -> SlotCheck:
         """Confirmed by an answer that says the slot's value; contradicted (unless it is the subject) by
-        a same-kind answer from a sentence about the claim (close to it, or telling its event) that
-        does not itself also say the value (then it may well agree)."""
+        a same-kind answer from a sentence about the claim (close to it, or telling its event; a
+        number must count the same thing) that does not itself also say the value (then it may well
+        agree). A relative date ("the following week") is no day to compare."""
         answers = [e for e in ans.evidence if e.answer is not None]
         matching = [e for e in answers if says_value(e.answer, slot.text, slot.kind)]
         # the subject's question ("Who wrote a letter?") has as many answers as the event has actors:
-        # another one named does not make the claim's false, so a subject only confirms
-        differing = [e for e in answers if e not in matching and slot.kind != "thing" and not slot.subject
+        # another one named does not make the claim's false, so a subject only confirms, unless the
+        # claim says it was the only or first one
+        differing = [e for e in answers if e not in matching and slot.kind != "thing"
+                     and (not slot.subject or slot.unique) and not (slot.kind == "date" and RELATIVE.search(slot.text))
                      and same_kind(answer_kind(e), slot.kind) and not _mentions(e.quote, slot.text)
-                     and (relevance.get(e.quote, 0.0) >= RELEVANT or same_event(claim, e.quote, slot.text))]
+                     and (counts_the_same(claim, slot.text, e, relevance.get(e.quote, 0.0) >= RELEVANT)
+                          if slot.kind == "number" else
+                          relevance.get(e.quote, 0.0) >= RELEVANT or same_event(claim, e.quote, slot.text))]
         outcome: Outcome = ("conflicting" if matching and differing else "confirmed" if matching
                             else "contradicted" if differing else "unanswered")
         return SlotCheck(slot.text, slot.kind, slot.question, outcome, tuple(matching + differing) or tuple(answers[:1]))
+
+    @staticmethod
+    def _named_alongside(check: SlotCheck, checks: Sequence[SlotCheck]) -> SlotCheck:
+        """The subject's in-place question ("Who is 45?") is the vaguest; a sentence that confirms
+        another fact of the claim and names the subject confirms it too ("Kutcher, 45, announced …")."""
+        found = [e for c in checks if c.outcome == "confirmed" and c is not check for e in c.answers
+                 if _names(e.quote, check.slot)]
+        return changed(check, outcome="confirmed", answers=tuple(_unique(found))) if found else check
 
     @staticmethod
     def _context(question: str, ans: Answer) -> SlotCheck:
@@ -372,6 +511,14 @@ def _mentions(quote: str, value: str) -> bool:
     """Whether a sentence itself says the value (its words in order, case and punctuation aside)."""
     words = re.findall(r"\w+", value.lower())
     return bool(words) and re.search(r"\b" + r"\W+".join(map(re.escape, words)) + r"\b", quote.lower()) is not None
+
+
+def _names(quote: str, name: str) -> bool:
+    """Whether a sentence names someone or something, in full or by the last word of a capitalised
+    name ("Kutcher" for "Ashton Kutcher")."""
+    last = name.split()[-1] if name.split() else ""
+    return _mentions(quote, name) or (len(name.split()) > 1 and last[:1].isupper() and len(last) > 2
+                                      and _mentions(quote, last))
 
 
 def _unique(items: Sequence[Evidence]) -> list[Evidence]:
