@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +31,10 @@ from qa.verify.claims import ClaimChecker
 log = logging.getLogger(__name__)
 
 PASSAGES_ON_ABSTAIN = 3
+# One question or claim at a time in a process: one read already uses every core, and spaCy's
+# pipeline and the fast tokenizers are not documented as safe to call from several threads (the
+# web chat serves several users from threads). Re-entrant: a claim check asks questions.
+_ONE_AT_A_TIME = threading.RLock()
 
 
 def build_index(
@@ -148,26 +153,29 @@ class QA:
 
     def ask(self, question: str, top_k: int = DEFAULT_TOP_K) -> Answer:
         """Answer with a verbatim span and its sentence, or abstain (``answer is None``)."""
-        question, query_vector, passages = self.retrieve(question, top_k)
-        candidates = self.reader.read(question, passages, query_vector)
-        return self._decide(question, candidates)
+        with _ONE_AT_A_TIME:
+            question, query_vector, passages = self.retrieve(question, top_k)
+            candidates = self.reader.read(question, passages, query_vector)
+            return self._decide(question, candidates)
 
     def ask_many(self, questions: list[str], top_k: int = DEFAULT_TOP_K) -> list[Answer]:
         """Answers to several questions, read in one batch (what a claim check asks)."""
-        retrieved = [self.retrieve(q, top_k) for q in questions]
-        read_batch = getattr(self.reader, "read_batch", None)
-        if read_batch is not None:
-            found = read_batch([q for q, _, _ in retrieved], [p for _, _, p in retrieved])
-        else:
-            found = [self.reader.read(q, p, v) for q, v, p in retrieved]
-        return [self._decide(q, candidates) for (q, _, _), candidates in zip(retrieved, found)]
+        with _ONE_AT_A_TIME:
+            retrieved = [self.retrieve(q, top_k) for q in questions]
+            read_batch = getattr(self.reader, "read_batch", None)
+            if read_batch is not None:
+                found = read_batch([q for q, _, _ in retrieved], [p for _, _, p in retrieved])
+            else:
+                found = [self.reader.read(q, p, v) for q, v, p in retrieved]
+            return [self._decide(q, candidates) for (q, _, _), candidates in zip(retrieved, found)]
 
     def check(self, claim: str, top_k: int = DEFAULT_TOP_K) -> Verdict:
         """Judge a claim by asking the articles for each of its facts (see qa/verify/claims.py):
         SUPPORTED, REFUTED or NOT_ENOUGH_INFO, with each question, answer and quote."""
         claim = clean_question(claim)
         check_top_k(top_k)
-        return ClaimChecker(lambda qs: self.ask_many(qs, top_k), self.embedder.encode).check(claim)
+        with _ONE_AT_A_TIME:
+            return ClaimChecker(lambda qs: self.ask_many(qs, top_k), self.embedder.encode).check(claim)
 
     def retrieve(self, text: str, top_k: int = DEFAULT_TOP_K) -> tuple[str, np.ndarray, list[Passage]]:
         """Validate a question or claim, embed it once, and fetch its top chunks widened to whole sentences."""
