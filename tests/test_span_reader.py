@@ -8,6 +8,7 @@ test_shipped_reader.py.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,18 @@ def test_pipeline_and_cli_take_a_reader_model(tiny_model: Path, seeds_copy: Path
         assert_offsets(seeds_copy, ev)
     assert run(["ask", "when?", "--index", str(tmp_path / "index"), "--reader-model", str(tmp_path / "missing")]) == 2
     assert "reader model folder not found" in capsys.readouterr().err
+
+
+def test_a_saved_calibration_is_the_readers_threshold_and_says_its_rule(tmp_path: Path) -> None:
+    from qa.app.cli import save_calibration
+    from qa.eval.questions import CalibrationRow, GoldQuestion, GoldSet
+
+    gold = GoldSet("v2.json", "squad", "ab" * 32, (GoldQuestion("q1", "Who?", (), ()),))
+    rows = (CalibrationRow(0.3, 90.0, 10.0, 10.0, 50.0), CalibrationRow(0.4125, 80.0, 30.0, 20.0, 55.5))
+    assert SpanReader(tmp_path).threshold != 0.4125
+    record = json.loads(save_calibration(tmp_path, 0.4125, gold, rows, 0.2).read_text(encoding="utf-8"))
+    assert SpanReader(tmp_path).threshold == 0.4125
+    assert (record["chosen_on"], record["questions"], record["estimated_f1"]) == ("v2.json", 1, 55.5)
+    assert "20% of all" in record["rule"]
+    record = json.loads(save_calibration(tmp_path, 0.3, gold, rows).read_text(encoding="utf-8"))
+    assert SpanReader(tmp_path).threshold == 0.3 and "own share" in record["rule"]

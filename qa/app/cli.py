@@ -113,7 +113,9 @@ def save_calibration(model_path: Path, threshold: float, gold, table, unanswerab
     record = {"threshold": threshold, "chosen_on": gold.path, "gold_sha256": gold.sha256,
               "questions": len(gold.questions), "estimated_f1": chosen.f1,
               "answered_answerable_pct": chosen.answered_answerable, "refused_unanswerable_pct": chosen.abstained_unanswerable,
-              "unanswerable_share": unanswerable_share}
+              "unanswerable_share": unanswerable_share,
+              "rule": "the midpoint between observed top scores with the best F1 on chosen_on, unanswerable questions "
+                      + (f"weighted as {unanswerable_share:.0%} of all" if unanswerable_share else "in the set's own share")}
     path = Path(model_path) / CALIBRATION
     try:
         atomic_write_text(path, json.dumps(record, indent=1) + "\n")
