@@ -69,12 +69,17 @@ def test_a_number_word_answers_how_many(seeds_bot: QA, seeds_copy: Path) -> None
     assert_offsets(seeds_copy, ans)
 
 
+def test_an_age_the_articles_give_is_the_age_of_the_one_asked_about(seeds_bot: QA) -> None:
+    assert seeds_bot.ask("How old is Masterson?").answer == "47"
+
+
+@pytest.mark.xfail(strict=True, reason="issue 13: the weights of 2026-12-02 answer with Kutcher's age aside "
+                   "(\"Kutcher, 45,\", score 0.54 over the threshold 0.51) from a sentence that never names her")
 def test_an_age_the_articles_do_not_give_is_not_answered_with_another_kind_of_span(seeds_bot: QA) -> None:
-    """The articles name Demi Moore but never her age: no year or name stands in for one."""
+    """The articles name Demi Moore but never her age: no year, name or other person's age stands in for one."""
     ans = seeds_bot.ask("How old is Demi Moore?")
     assert ans.answer is None and ans.agreement == "none"
     assert any("Demi Moore" in ev.quote for ev in ans.evidence)  # the closest passages still show
-    assert seeds_bot.ask("How old is Masterson?").answer == "47"
 
 
 def test_answers_never_come_from_boilerplate(answers: list[Answer]) -> None:
@@ -112,3 +117,14 @@ def test_empty_question_is_a_user_error(seeds_bot: QA, question: str) -> None:
 def test_long_question_is_capped(seeds_bot: QA) -> None:
     ans = seeds_bot.ask("when did Kutcher resign? " * 5000)
     assert len(ans.question) <= 1000
+
+
+def test_users_asking_at_once_get_the_answers_each_gets_alone(seeds_bot: QA, answers: list[Answer]) -> None:
+    """The web chat answers users from several threads: the same question gets the same answer."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        asked = list(pool.map(seeds_bot.ask, QUESTIONS + QUESTIONS[::-1]))
+        checked = list(pool.map(seeds_bot.check, ["Kutcher resigned from Thorn."] * 3))
+    assert asked == answers + answers[::-1]
+    assert checked[0] == checked[1] == checked[2]
