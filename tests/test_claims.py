@@ -208,3 +208,13 @@ def test_a_duration_of_another_action_is_no_contradiction() -> None:
     checker = ClaimChecker(Articles({"how long": [said(sentence, "30 years")]}).ask, far)
     assert checker.check("Kutcher said he had known Masterson for 25 years.").verdict != "REFUTED"
     assert checker.check("Kutcher said Masterson was sentenced to 25 years.").verdict == "REFUTED"
+
+
+def test_an_answer_that_is_the_claims_other_role_is_no_rival() -> None:
+    """Asked who posed no danger, the reader may point at the judge written to: the claim speaks of
+    "the judge" itself, so that name does not refute the slot; another named person does."""
+    letter = "The chef wrote to Judge Ada Brennan that the boy posed no danger."
+    claim = "In a letter to the judge, the chef said Omar Tull posed no danger."
+    assert ClaimChecker(Articles({"who": [said(letter, "Ada Brennan")]}).ask, embed).check(claim).verdict != "REFUTED"
+    other = "The chef wrote that Mark Hill posed no danger."
+    assert ClaimChecker(Articles({"who": [said(other, "Mark Hill")]}).ask, embed).check(claim).verdict == "REFUTED"

@@ -349,6 +349,23 @@ def answer_kind(ev: Evidence) -> str:
     return "organisation" if heads and heads[0].pos_ == "PROPN" else "thing"
 
 
+def plays_another_role(claim: str, slot: str, ev: Evidence) -> bool:
+    """Whether an answer is someone the claim already speaks of by role, so no rival to the slot:
+    "Judge Charlaine Olmedo" or "the judge, Charlaine Olmedo" for a claim about a letter "to the
+    judge" (the reader, asked who was no harm, points at the one written to)."""
+    offset = ev.start - ev.quote_start
+    span = parse(ev.quote).char_span(offset, offset + len(ev.answer or ""), alignment_mode="expand")
+    if span is None:
+        return False
+    roles = [c for c in span.root.children if c.dep_ in ("compound", "appos") and not span.start <= c.i < span.end]
+    if span.root.dep_ == "appos":
+        roles.append(span.root.head)
+    words = {t.lemma_.lower() for t in roles if t.pos_ in ("NOUN", "PROPN") and not t.ent_type_}  # a title, not a name
+    slot_words = set(slot.lower().split())
+    return any(t.lemma_.lower() in words for t in parse(claim) if t.pos_ in ("NOUN", "PROPN")
+               and t.lower_ not in slot_words)
+
+
 def number_unit(text: str) -> str:
     """The unit a number is counted in, for comparing like with like: "" for a bare number or an age
     ("47", "45 years old"), else the word after it ("30 years" → "year", "two counts" → "count")."""
@@ -465,6 +482,7 @@ class ClaimChecker:
         differing = [e for e in answers if e not in matching and slot.kind != "thing"
                      and (not slot.subject or slot.unique) and not (slot.kind == "date" and RELATIVE.search(slot.text))
                      and same_kind(answer_kind(e), slot.kind) and not _mentions(e.quote, slot.text)
+                     and not (slot.kind in ("person", "organisation") and plays_another_role(claim, slot.text, e))
                      and (counts_the_same(claim, slot.text, e, relevance.get(e.quote, 0.0) >= RELEVANT)
                           if slot.kind == "number" else
                           relevance.get(e.quote, 0.0) >= RELEVANT or same_event(claim, e.quote, slot.text))]
