@@ -116,3 +116,12 @@ def test_a_saved_calibration_is_the_readers_threshold_and_says_its_rule(tmp_path
     assert "20% of all" in record["rule"]
     record = json.loads(save_calibration(tmp_path, 0.3, gold, rows).read_text(encoding="utf-8"))
     assert SpanReader(tmp_path).threshold == 0.3 and "own share" in record["rule"]
+
+
+def test_no_answer_runs_across_a_paragraph_break(tiny_model: Path) -> None:
+    text = "The Denver Broncos won the game on Sunday.\n\nThe team played at the stadium in February.\n"
+    passage = Passage("doc.txt", text, 0, len(text) - 1, 0)
+    reader = SpanReader(tiny_model, spans_per_window=40)
+    found = [ev for q in ("Who won?", "When?", "Where did the team play?") for ev in reader.read(q, [passage])]
+    _check(text, [passage], found)
+    assert all("\n" not in ev.answer for ev in found)

@@ -204,7 +204,7 @@ class SpanReader:
                 start += 1
             while end > start and text[end - 1].isspace():
                 end -= 1
-            if start >= end:
+            if start >= end or "\n" in text[start:end]:  # an answer never runs across a line or paragraph break
                 continue
             qs, qe = sentence_bounds(text, start, end, passage.start, passage.end)
             score = round(margin_score(span.margin), 4)
