@@ -218,3 +218,6 @@ def test_an_answer_that_is_the_claims_other_role_is_no_rival() -> None:
     assert ClaimChecker(Articles({"who": [said(letter, "Ada Brennan")]}).ask, embed).check(claim).verdict != "REFUTED"
     other = "The chef wrote that Mark Hill posed no danger."
     assert ClaimChecker(Articles({"who": [said(other, "Mark Hill")]}).ask, embed).check(claim).verdict == "REFUTED"
+    # a title of the slot's own is no other role: the judge written to was someone else
+    named = "The chef wrote his letter to Judge Omar Tull."
+    assert ClaimChecker(Articles({"who": [said(letter, "Ada Brennan")]}).ask, embed).check(named).verdict == "REFUTED"

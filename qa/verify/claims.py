@@ -362,8 +362,9 @@ def plays_another_role(claim: str, slot: str, ev: Evidence) -> bool:
         roles.append(span.root.head)
     words = {t.lemma_.lower() for t in roles if t.pos_ in ("NOUN", "PROPN") and not t.ent_type_}  # a title, not a name
     slot_words = set(slot.lower().split())
+    # the claim's own role words, not the slot's title ("Judge Kurtwood Smith" names the slot)
     return any(t.lemma_.lower() in words for t in parse(claim) if t.pos_ in ("NOUN", "PROPN")
-               and t.lower_ not in slot_words)
+               and t.lower_ not in slot_words and not (t.dep_ in ("compound", "appos") and t.head.lower_ in slot_words))
 
 
 def number_unit(text: str) -> str:
