@@ -16,7 +16,7 @@ import pytest
 from qa import QA
 from qa.app.cli import run
 from qa.read.passage import Passage
-from qa.read.span_reader import SpanReader, sentence_bounds
+from qa.read.span_reader import PADDING_ALLOWED, SpanReader, sentence_bounds
 from tests.conftest import assert_offsets
 
 
@@ -55,7 +55,7 @@ def test_long_passages_are_covered_by_overlapping_windows(tiny_model: Path) -> N
     reader = SpanReader(tiny_model, max_length=64, stride=16)
     reader.warm_up()
     windows, inputs = reader._encode(["What was the score?"], [passages[1:]])
-    assert len(windows) > 10 and inputs["input_ids"].shape[1] <= 64
+    assert len(windows) > 10 and max(len(ids) for ids in inputs["input_ids"]) <= 64
     covered = set()
     for window in windows:
         spans = [o for o in window.offsets if o is not None]
@@ -81,6 +81,23 @@ def test_a_batch_of_questions_matches_one_at_a_time(tiny_model: Path) -> None:
         single = reader.read(question, group)
         assert [(e.start, e.end) for e in got[:3]] == [(e.start, e.end) for e in single[:3]]
         assert [e.score for e in got[:3]] == pytest.approx([e.score for e in single[:3]], abs=1e-3)
+
+
+def test_windows_read_in_length_batches_score_as_when_read_alone(tiny_model: Path) -> None:
+    """Padding only ever fills a batch up to its own longest window, and never changes a score."""
+    text, passages = _document()
+    short = [Passage("doc.txt", text, p.start, p.start + n, 0) for p in passages[:1] for n in (12, 20, 33, 52)]
+    grouped = SpanReader(tiny_model, max_length=64, stride=16)
+    alone = SpanReader(tiny_model, max_length=64, stride=16, batch_size=1)
+    for question in ("Who won the game?", "What was the score?"):
+        together = grouped.read(question, short + passages)
+        assert [(e.start, e.end) for e in together] == [(e.start, e.end) for e in alone.read(question, short + passages)]
+        assert [e.score for e in together] == pytest.approx([e.score for e in alone.read(question, short + passages)], abs=1e-4)
+    lengths = [70, 12, 64, 15, 13, 64, 30]
+    batches = SpanReader(tiny_model, batch_size=3)._batches(lengths)
+    assert sorted(i for b in batches for i in b) == list(range(len(lengths))) and max(map(len, batches)) <= 3
+    for b in batches:
+        assert max(lengths[i] for i in b) * len(b) <= PADDING_ALLOWED * sum(lengths[i] for i in b)
 
 
 def test_sentence_bounds_contain_the_answer() -> None:

@@ -43,6 +43,7 @@ UNCALIBRATED_THRESHOLD = 0.5  # a margin of 0: the best span and "not here" equa
 # became a score of 1.0000 at four decimals, and the calibrated threshold could not tell a margin of
 # 10 from one of 20. Divided by 4, scores stay distinct up to margins of ~35.
 MARGIN_SCALE = 4.0
+PADDING_ALLOWED = 1.25  # a batch's padded tokens over its real ones: above, the window starts a new batch
 
 
 @dataclass(frozen=True)
@@ -145,21 +146,43 @@ class SpanReader:
 
         bf16 = torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16")
         with torch.inference_mode(), bf16:
-            for lo in range(0, len(windows), self.batch_size):
-                batch = {k: v[lo : lo + self.batch_size] for k, v in inputs.items()}
-                out = self._model(**batch)
+            for group in self._batches([len(ids) for ids in inputs["input_ids"]]):
+                out = self._model(**self._padded(inputs, group))
                 starts, ends = out.start_logits.float().numpy(), out.end_logits.float().numpy()
-                for i, window in enumerate(windows[lo : lo + self.batch_size]):
+                for row, i in enumerate(group):
+                    window, n = windows[i], len(windows[i].offsets)
                     seen = found[window.question]
-                    for ev in self._spans(window, starts[i], ends[i]):
+                    for ev in self._spans(window, starts[row, :n], ends[row, :n]):
                         key = (ev.source, ev.start, ev.end)
                         if key not in seen or seen[key].score < ev.score:
                             seen[key] = ev
         return [sorted(f.values(), key=lambda e: (-e.score, e.source, e.start)) for f in found]
 
-    def _encode(self, questions: list[str], passages: list[list[Passage]]):
-        """Tokenise every (question, passage) pair into overlapping windows; a passage that two
-        retrieved chunks widened to the same paragraph is read once."""
+    def _batches(self, lengths: list[int]) -> list[list[int]]:
+        """Windows grouped by length, at most ``batch_size`` each, so that padding stays under a
+        quarter of a batch's tokens: short passages are not computed at the longest one's length."""
+        groups: list[list[int]] = []
+        for i in sorted(range(len(lengths)), key=lengths.__getitem__):
+            group = groups[-1] if groups else None
+            if (group is None or len(group) == self.batch_size
+                    or lengths[i] * (len(group) + 1) > PADDING_ALLOWED * (sum(lengths[j] for j in group) + lengths[i])):
+                groups.append([i])
+            else:
+                group.append(i)
+        return groups
+
+    def _padded(self, inputs: dict[str, list[list[int]]], group: list[int]):
+        """The model's tensors for some windows, padded on the right to the longest of them."""
+        import torch
+
+        width = max(len(inputs["input_ids"][i]) for i in group)
+        pads = {"input_ids": self._tokenizer.pad_token_id or 0, "token_type_ids": self._tokenizer.pad_token_type_id}
+        return {k: torch.tensor([v[i] + [pads.get(k, 0)] * (width - len(v[i])) for i in group]) for k, v in inputs.items()}
+
+    def _encode(self, questions: list[str], passages: list[list[Passage]]) -> tuple[list[Window], dict[str, list[list[int]]]]:
+        """Tokenise every (question, passage) pair into overlapping windows, unpadded (one token list
+        per window and model input); a passage that two retrieved chunks widened to the same
+        paragraph is read once."""
         tokenizer = self._tokenizer
         pairs, seen = [], set()
         for qi, ps in enumerate(passages):
@@ -176,13 +199,13 @@ class SpanReader:
         enc = tokenizer(qs if question_first else cs, cs if question_first else qs,
                         truncation="only_second" if question_first else "only_first",
                         max_length=self.max_length, stride=self.stride, return_overflowing_tokens=True,
-                        return_offsets_mapping=True, padding=True, return_tensors="pt")
+                        return_offsets_mapping=True)
         context_id = 1 if question_first else 0
         windows = []
-        for i, pair_index in enumerate(enc["overflow_to_sample_mapping"].tolist()):
+        for i, pair_index in enumerate(enc["overflow_to_sample_mapping"]):
             qi, passage = pairs[pair_index]
             ids = enc.sequence_ids(i)
-            offsets = [tuple(o) if ids[t] == context_id else None for t, o in enumerate(enc["offset_mapping"][i].tolist())]
+            offsets = [tuple(o) if ids[t] == context_id else None for t, o in enumerate(enc["offset_mapping"][i])]
             windows.append(Window(qi, passage, offsets))
         inputs = {k: enc[k] for k in tokenizer.model_input_names if k in enc}
         return windows, inputs
