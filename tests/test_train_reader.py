@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from qa.app.cli import run
+from qa.errors import QAError
 from qa.read.passage import Passage
 from qa.read.span_reader import SpanReader
 from qa.read.train import CHECKPOINT, REPORT, TrainSettings, train
@@ -71,6 +72,8 @@ def test_resume_from_checkpoint_and_from_exported_weights_alone(tiny_model: Path
     shutil.rmtree(tmp_path / "ckpt")  # a new machine: only the committed fp16 weights are left
     again = train(settings(tmp_path, tiny_model, epochs=6), resume=True, progress=False)
     assert again["steps"] == 3 * first["steps"]
+    with pytest.raises(QAError, match="nothing left to train"):  # the budget counts the earlier runs
+        train(settings(tmp_path, tiny_model, epochs=6), resume=True, progress=False)
 
 
 def test_cli_trains_and_refuses_bad_input(tiny_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

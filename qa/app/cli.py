@@ -262,9 +262,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stride", type=int, default=64, help="tokens shared by consecutive windows (default: 64)")
     p.add_argument("--batch-size", type=int, default=16)
     p.add_argument("--lr", type=float, default=1e-4, help="peak learning rate (default: 1e-4)")
-    p.add_argument("--epochs", type=float, default=2.0, help="passes over the data (default: 2)")
+    p.add_argument("--epochs", type=float, default=2.0, help="passes over the data in all, a resumed run's included (default: 2)")
     p.add_argument("--max-examples", type=int, help="train on at most this many questions")
-    p.add_argument("--max-minutes", type=float, help="stop (with the learning rate decayed) after this much training time")
+    p.add_argument("--max-minutes", type=float, help="stop (with the learning rate decayed) after this much training "
+                   "time in all, a resumed run's included")
     p.add_argument("--hard-negatives", type=float, default=0.5,
                    help="share of questions that also get a retrieved paragraph without the answer (default: 0.5)")
     p.add_argument("--checkpoint-minutes", type=float, default=10.0, help="minutes between checkpoints (default: 10)")

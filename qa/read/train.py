@@ -364,6 +364,9 @@ def train(settings: TrainSettings, resume: bool = False, progress: bool = True) 
     batches_per_epoch = math.ceil(len(windows) / settings.batch_size)
     planned = max(1, int(settings.epochs * batches_per_epoch))
     budget = settings.max_minutes * 60 if settings.max_minutes else math.inf
+    if resume and max(state["step"] / planned, state["elapsed"] / budget) >= 1:
+        raise QAError(f"nothing left to train: the run resumed has done {state['step']} steps in "
+                      f"{state['elapsed'] / 60:.0f} minutes; --epochs and --max-minutes count it, so raise them")
 
     no_decay = ("bias", "LayerNorm.weight")
     groups = [
