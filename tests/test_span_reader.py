@@ -16,7 +16,7 @@ import pytest
 from qa import QA
 from qa.app.cli import run
 from qa.read.passage import Passage
-from qa.read.span_reader import PADDING_ALLOWED, SpanReader, sentence_bounds
+from qa.read.span_reader import LENGTH_BUCKET, SpanReader, Window, sentence_bounds
 from tests.conftest import assert_offsets
 
 
@@ -84,7 +84,7 @@ def test_a_batch_of_questions_matches_one_at_a_time(tiny_model: Path) -> None:
 
 
 def test_windows_read_in_length_batches_score_as_when_read_alone(tiny_model: Path) -> None:
-    """Padding only ever fills a batch up to its own longest window, and never changes a score."""
+    """A window is padded only to its length bucket, and padding never changes a score."""
     text, passages = _document()
     short = [Passage("doc.txt", text, p.start, p.start + n, 0) for p in passages[:1] for n in (12, 20, 33, 52)]
     grouped = SpanReader(tiny_model, max_length=64, stride=16)
@@ -93,11 +93,14 @@ def test_windows_read_in_length_batches_score_as_when_read_alone(tiny_model: Pat
         together = grouped.read(question, short + passages)
         assert [(e.start, e.end) for e in together] == [(e.start, e.end) for e in alone.read(question, short + passages)]
         assert [e.score for e in together] == pytest.approx([e.score for e in alone.read(question, short + passages)], abs=1e-4)
+        assert grouped.read(question, passages[::-1]) == grouped.read(question, passages)  # nor does the order retrieved
     lengths = [70, 12, 64, 15, 13, 64, 30]
-    batches = SpanReader(tiny_model, batch_size=3)._batches(lengths)
+    windows = [Window(0, passages[0], [(i, i + 1)]) for i in range(len(lengths))]
+    batches = SpanReader(tiny_model, batch_size=3)._batches(windows, lengths)
     assert sorted(i for b in batches for i in b) == list(range(len(lengths))) and max(map(len, batches)) <= 3
-    for b in batches:
-        assert max(lengths[i] for i in b) * len(b) <= PADDING_ALLOWED * sum(lengths[i] for i in b)
+    for b in batches:  # one bucket of LENGTH_BUCKET tokens per batch
+        assert len({-(-lengths[i] // LENGTH_BUCKET) for i in b}) == 1
+    assert len(batches) == 4  # 12-30 | 64, 64 | 70 with a batch of 3: [12, 13, 15], [30], [64, 64], [70]
 
 
 def test_sentence_bounds_contain_the_answer() -> None:

@@ -43,7 +43,7 @@ UNCALIBRATED_THRESHOLD = 0.5  # a margin of 0: the best span and "not here" equa
 # became a score of 1.0000 at four decimals, and the calibrated threshold could not tell a margin of
 # 10 from one of 20. Divided by 4, scores stay distinct up to margins of ~35.
 MARGIN_SCALE = 4.0
-PADDING_ALLOWED = 1.25  # a batch's padded tokens over its real ones: above, the window starts a new batch
+LENGTH_BUCKET = 32  # windows are padded to a multiple of this many tokens, and batched with their own bucket
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,10 @@ def sentence_bounds(text: str, start: int, end: int, lo: int, hi: int) -> tuple[
     while qe > end and text[qe - 1].isspace():
         qe -= 1
     return qs, qe
+
+
+def _bucket(length: int) -> int:
+    return -(-length // LENGTH_BUCKET) * LENGTH_BUCKET
 
 
 def margin_score(margin: float) -> float:
@@ -146,7 +150,7 @@ class SpanReader:
 
         bf16 = torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.precision == "bf16")
         with torch.inference_mode(), bf16:
-            for group in self._batches([len(ids) for ids in inputs["input_ids"]]):
+            for group in self._batches(windows, [len(ids) for ids in inputs["input_ids"]]):
                 out = self._model(**self._padded(inputs, group))
                 starts, ends = out.start_logits.float().numpy(), out.end_logits.float().numpy()
                 for row, i in enumerate(group):
@@ -158,14 +162,19 @@ class SpanReader:
                             seen[key] = ev
         return [sorted(f.values(), key=lambda e: (-e.score, e.source, e.start)) for f in found]
 
-    def _batches(self, lengths: list[int]) -> list[list[int]]:
-        """Windows grouped by length, at most ``batch_size`` each, so that padding stays under a
-        quarter of a batch's tokens: short passages are not computed at the longest one's length."""
+    def _batches(self, windows: list[Window], lengths: list[int]) -> list[list[int]]:
+        """Windows grouped by length bucket (a multiple of LENGTH_BUCKET tokens), at most
+        ``batch_size`` each: short passages are not computed at the longest one's length. A window is
+        padded to its own bucket whatever else was retrieved, so its score does not depend on the
+        other passages (the same to the last digit from either store)."""
+        def key(i: int) -> tuple:
+            w = windows[i]
+            return _bucket(lengths[i]), w.question, w.passage.source, w.passage.start, next((o for o in w.offsets if o), (0, 0))
+
         groups: list[list[int]] = []
-        for i in sorted(range(len(lengths)), key=lengths.__getitem__):
+        for i in sorted(range(len(lengths)), key=key):
             group = groups[-1] if groups else None
-            if (group is None or len(group) == self.batch_size
-                    or lengths[i] * (len(group) + 1) > PADDING_ALLOWED * (sum(lengths[j] for j in group) + lengths[i])):
+            if group is None or len(group) == self.batch_size or _bucket(lengths[group[0]]) != _bucket(lengths[i]):
                 groups.append([i])
             else:
                 group.append(i)
@@ -175,7 +184,7 @@ class SpanReader:
         """The model's tensors for some windows, padded on the right to the longest of them."""
         import torch
 
-        width = max(len(inputs["input_ids"][i]) for i in group)
+        width = max(_bucket(len(inputs["input_ids"][i])) for i in group)
         pads = {"input_ids": self._tokenizer.pad_token_id or 0, "token_type_ids": self._tokenizer.pad_token_type_id}
         return {k: torch.tensor([v[i] + [pads.get(k, 0)] * (width - len(v[i])) for i in group]) for k, v in inputs.items()}
 
