@@ -213,8 +213,7 @@ def counts_the_same(claim: str, slot: str, ev: Evidence, close: bool) -> bool:
     number = next((e for e in doc.ents if e.text == slot), None)
     if number is not None and number.root.dep_ in ("nummod", "amod") and number.root.head.pos_ == "NOUN":
         counted = number.root.head.lemma_.lower()
-        offset = ev.start - ev.quote_start
-        span = parse(ev.quote).char_span(offset, offset + len(ev.answer or ""), alignment_mode="expand")
+        span = answer_span(ev)
         nouns = [] if span is None else [*span, span.root.head]
         return any(t.lemma_.lower() == counted for t in nouns) and (close or names_the_owner(claim, ev.quote, slot))
     if not (names_the_owner(claim, ev.quote, slot) and same_unit(ev.answer or "", slot)):
@@ -222,8 +221,7 @@ def counts_the_same(claim: str, slot: str, ev: Evidence, close: bool) -> bool:
     claimed = None if number is None or number.root.dep_ == "appos" else _governing_verb(number.root)
     if claimed is None or claimed == "be":
         return True  # an age: "Kunis, 40," says it whatever the sentence goes on to tell
-    offset = ev.start - ev.quote_start
-    span = parse(ev.quote).char_span(offset, offset + len(ev.answer or ""), alignment_mode="expand")
+    span = answer_span(ev)
     return span is not None and _governing_verb(span.root) == claimed  # "known for 25 years", not "sentenced to 30 years"
 
 
@@ -328,14 +326,19 @@ def says_value(answer: str, value: str, kind: str) -> bool:
     return False
 
 
+def answer_span(ev: Evidence):
+    """The answer's tokens in the parse of its quote (None where no tokens cover it)."""
+    offset = ev.start - ev.quote_start
+    return parse(ev.quote).char_span(offset, offset + len(ev.answer or ""), alignment_mode="expand")
+
+
 def answer_kind(ev: Evidence) -> str:
     """The kind of thing an answer is: that of the entity holding its head word (or the head's
     apposition or number: "his then-wife, Demi Moore", "second trial"), read as a claim's slot would
     be ("Masterson, 47," is an age, "the last 15 years" a duration). "women he met through the
     Church" is a thing."""
-    offset = ev.start - ev.quote_start
+    span = answer_span(ev)
     doc = parse(ev.quote)
-    span = doc.char_span(offset, offset + len(ev.answer or ""), alignment_mode="expand")
     heads = [] if span is None else [span.root, *(c for c in span.root.children if c.dep_ in ("appos", "nummod", "amod"))]
     kinds = {slot_kind(e)[0] for e in doc.ents if any(e.start <= h.i < e.end for h in heads)}
     if WEEKDAYS_MONTHS.search(ev.answer or "") or "date" in kinds:
@@ -353,8 +356,7 @@ def plays_another_role(claim: str, slot: str, ev: Evidence) -> bool:
     """Whether an answer is someone the claim already speaks of by role, so no rival to the slot:
     "Judge Charlaine Olmedo" or "the judge, Charlaine Olmedo" for a claim about a letter "to the
     judge" (the reader, asked who was no harm, points at the one written to)."""
-    offset = ev.start - ev.quote_start
-    span = parse(ev.quote).char_span(offset, offset + len(ev.answer or ""), alignment_mode="expand")
+    span = answer_span(ev)
     if span is None:
         return False
     roles = [c for c in span.root.children if c.dep_ in ("compound", "appos") and not span.start <= c.i < span.end]
