@@ -16,6 +16,7 @@ stay verbatim slices of the file.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import math
@@ -172,19 +173,16 @@ class SpanReader:
             return _bucket(lengths[i]), w.question, w.passage.source, w.passage.start, next((o for o in w.offsets if o), (0, 0))
 
         groups: list[list[int]] = []
-        for i in sorted(range(len(lengths)), key=key):
-            group = groups[-1] if groups else None
-            if group is None or len(group) == self.batch_size or _bucket(lengths[group[0]]) != _bucket(lengths[i]):
-                groups.append([i])
-            else:
-                group.append(i)
+        for _, same in itertools.groupby(sorted(range(len(lengths)), key=key), key=lambda i: _bucket(lengths[i])):
+            bucket = list(same)
+            groups += [bucket[lo : lo + self.batch_size] for lo in range(0, len(bucket), self.batch_size)]
         return groups
 
     def _padded(self, inputs: dict[str, list[list[int]]], group: list[int]):
-        """The model's tensors for some windows, padded on the right to the longest of them."""
+        """The model's tensors for windows of one length bucket, padded on the right to that bucket."""
         import torch
 
-        width = max(_bucket(len(inputs["input_ids"][i])) for i in group)
+        width = _bucket(len(inputs["input_ids"][group[0]]))
         pads = {"input_ids": self._tokenizer.pad_token_id or 0, "token_type_ids": self._tokenizer.pad_token_type_id}
         return {k: torch.tensor([v[i] + [pads.get(k, 0)] * (width - len(v[i])) for i in group]) for k, v in inputs.items()}
 
