@@ -172,10 +172,10 @@ def test_a_subject_named_in_the_confirming_sentence_is_confirmed() -> None:
 
 def test_a_first_or_only_subject_is_refuted_by_another_one() -> None:
     first = said("The contents of the letters were first reported by Good Morning America.", "Good Morning America")
-    checker = ClaimChecker(Articles({"what first reported": [first]}).ask, embed)
+    checker = ClaimChecker(Articles({"who first reported": [first]}).ask, embed)
     assert checker.check("The Washington Post first reported the contents of the letters.").verdict == "REFUTED"
     # without "first", another outlet that reported them says nothing against this one
-    assert ClaimChecker(Articles({"what reported": [first]}).ask, embed).check(
+    assert ClaimChecker(Articles({"who reported": [first]}).ask, embed).check(
         "The Washington Post reported the contents of the letters.").verdict != "REFUTED"
 
 
@@ -221,3 +221,24 @@ def test_an_answer_that_is_the_claims_other_role_is_no_rival() -> None:
     # a title of the slot's own is no other role: the judge written to was someone else
     named = "The chef wrote his letter to Judge Omar Tull."
     assert ClaimChecker(Articles({"who": [said(letter, "Ada Brennan")]}).ask, embed).check(named).verdict == "REFUTED"
+
+
+def test_a_duration_of_the_same_thing_refutes_another_duration() -> None:
+    """"grateful for his participation over the last 15 years" measures what "thanked … for his
+    participation over the last 5 years" measures, though the sentence names neither actor."""
+    sentence = "We are grateful for his participation over the last 15 years, the group said."
+    checker = ClaimChecker(Articles({"how long": [said(sentence, "15 years")]}).ask, far)
+    assert checker.check("The charity thanked Omar Tull for his participation over the last 5 years.").verdict == "REFUTED"
+    assert checker.check("The charity thanked Omar Tull for his participation over the last 15 years.").verdict != "REFUTED"
+    # another action measured in the same unit is no rival
+    assert checker.check("The charity paid Omar Tull's rent over the last 5 years.").verdict != "REFUTED"
+
+
+def test_a_fact_of_a_participle_clause_is_asked_of_that_clause() -> None:
+    asked = questions("The couple addressed the letters in a video posted on Instagram.")
+    assert asked["Instagram"] == "What was the video posted on?", asked
+
+
+def test_an_acting_organisation_is_asked_with_who() -> None:
+    asked = questions("The Red Cross thanked the volunteers in Geneva.")
+    assert asked["The Red Cross"].startswith("Who thanked the volunteers"), asked

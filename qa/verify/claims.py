@@ -58,6 +58,8 @@ LIGHT_VERBS = frozenset({"take", "make", "give", "get", "do", "hold", "put", "pa
 REPORTING = frozenset({"say", "tell", "announce", "state", "add", "write", "claim", "insist", "report"})
 # a subject said to be the only or first one ("Time first reported …") has no other actors beside it
 UNIQUE = frozenset({"first", "only", "sole", "solely"})
+LOCATIVE = frozenset({"in", "at", "on", "from", "to", "into", "onto", "near", "across", "through", "throughout", "around",
+                      "inside", "outside", "within", "toward", "towards", "along", "between", "over", "under", "off"})
 STOP = frozenset({"resign", "leave", "quit", "exit", "depart", "stop", "end", "withdraw", "retire", "abandon", "step"})
 
 
@@ -86,8 +88,11 @@ def slot_kind(ent) -> tuple[str, str]:
         return "number", "how long"
     if ent.label_ == "ORDINAL":
         return "number", "which"
-    if kind == "place" and ent.root.dep_ not in ("pobj", "npadvmod", "advmod"):
-        return kind, "what"  # a place as subject or object is a thing named: "visited Oslo" → what did … visit?
+    if kind == "place" and (ent.root.dep_ not in ("pobj", "npadvmod", "advmod")
+                            or (ent.root.dep_ == "pobj" and ent.root.head.lower_ not in LOCATIVE)):
+        # a place as subject or object is a thing named ("visited Oslo" → what did … visit?), and so is
+        # one after "of" or "for": often a person the small NER model took for a place ("in support of Masterson")
+        return kind, "what"
     return kind, WH[kind]
 
 
@@ -130,6 +135,16 @@ def slot_question(doc, start: int, end: int, wh: str) -> str:
         wh = "how many" if wh == "how many" else "what"
     if start < end and wh == "how old" and span.root.dep_ == "appos":
         return f"How old is {span.root.head.text}?"  # "Mila Kunis, 45, co-starred ..."
+    clause = next((a for a in span.root.ancestors if a.dep_ == "acl" and a.tag_ == "VBN"), None) if start < end else None
+    if clause is not None and not start <= clause.head.i < end:
+        # a fact of a participle clause is asked of that clause alone: "… addressed the letters in a
+        # video posted on Instagram" → "What was the video posted on?"
+        noun = clause.head
+        named = [t for t in noun.lefts if t.dep_ in ("compound", "amod")] + [noun]
+        remove |= {c.i for c in span.root.children if c.dep_ == "det"}
+        asked = [t for t in clause.subtree if t.i not in remove]
+        be = "were" if noun.tag_ in ("NNS", "NNPS") else "was"
+        return f"{wh[0].upper()}{wh[1:]} {be} the {_words(named, {})} {_words(asked, {})}?"
     possessive = start < end < len(doc) and doc[end].text in ("'s", "’s")
     if possessive:
         wh, remove = "whose", remove | {end}
@@ -206,9 +221,11 @@ def names_the_owner(claim: str, quote: str, slot: str) -> bool:
 def counts_the_same(claim: str, slot: str, ev: Evidence, close: bool) -> bool:
     """Whether a number answered counts what the claim's number counts: the same noun ("three women"
     for "two women", "second trial" for "first trial") in a sentence close to the claim or naming
-    whom it is about; or, for a bare number, the same one named, the same unit and, for a duration,
-    the same verb ("Masterson, 47," for "Masterson is 45 years old"; "sentenced to 30 years" says
-    nothing of how long they had "known" him)."""
+    whom it is about; for an age or a bare figure, the same one named in the same unit ("Masterson,
+    47," for "Masterson is 45 years old"); for a duration, the same action measured (its verb or
+    noun: "known for 25 years" and "knew for 25 years", "thanked for his participation over 5
+    years" and "grateful for his participation over 15 years"; "sentenced to 30 years" says
+    nothing of how long they had "known" him), in a close sentence or one naming whom it is about."""
     doc = parse(claim)
     number = next((e for e in doc.ents if e.text == slot), None)
     if number is not None and number.root.dep_ in ("nummod", "amod") and number.root.head.pos_ == "NOUN":
@@ -216,13 +233,18 @@ def counts_the_same(claim: str, slot: str, ev: Evidence, close: bool) -> bool:
         span = answer_span(ev)
         nouns = [] if span is None else [*span, span.root.head]
         return any(t.lemma_.lower() == counted for t in nouns) and (close or names_the_owner(claim, ev.quote, slot))
-    if not (names_the_owner(claim, ev.quote, slot) and same_unit(ev.answer or "", slot)):
+    if not same_unit(ev.answer or "", slot):
         return False
     claimed = None if number is None or number.root.dep_ == "appos" else _governing_verb(number.root)
     if claimed is None or claimed == "be":
-        return True  # an age: "Kunis, 40," says it whatever the sentence goes on to tell
+        return names_the_owner(claim, ev.quote, slot)  # an age: "Kunis, 40," says it whatever the sentence goes on to tell
     span = answer_span(ev)
-    return span is not None and _governing_verb(span.root) == claimed  # "known for 25 years", not "sentenced to 30 years"
+    if span is None:
+        return False
+    shared = _measured(number.root) & _measured(span.root)
+    # a noun measured is the very thing ("his participation over the last 15 years"); a verb alone
+    # ("known") needs the sentence to be about the claim
+    return any(pos == "NOUN" for _, pos in shared) or (bool(shared) and (close or names_the_owner(claim, ev.quote, slot)))
 
 
 def _governing_verb(token) -> str | None:
@@ -232,6 +254,19 @@ def _governing_verb(token) -> str | None:
         if token.pos_ in ("VERB", "AUX"):
             return token.lemma_.lower()
     return None
+
+
+def _measured(token) -> set[tuple[str, str]]:
+    """The nouns and the verb a number measures, as (lemma, "NOUN" or "VERB"): the words above it up
+    to its nearest verb (not "be" or "have", which say nothing of the action)."""
+    words = set()
+    while token.head.i != token.i:
+        token = token.head
+        if token.pos_ in ("NOUN", "VERB", "AUX") and token.lemma_.lower() not in ("be", "have"):
+            words.add((token.lemma_.lower(), "NOUN" if token.pos_ == "NOUN" else "VERB"))
+        if token.pos_ in ("VERB", "AUX"):
+            break
+    return words
 
 
 def same_unit(a: str, b: str) -> bool:
@@ -269,6 +304,10 @@ def claim_slots(claim: str) -> list[Slot]:
         root = ent.sent.root
         subject = any(ent.root.i in {x.i for x in c.subtree} for c in root.children if c.dep_ in ("nsubj", "nsubjpass"))
         unique = subject and any(_marks_unique(t) for t in ent.sent)
+        if subject and kind in ("person", "organisation") and root.lemma_ != "be":
+            # people and organisations both act ("Who said …?"), and the NER model mixes them up; what
+            # one *is* keeps its kind's word ("What was the first outlet …?")
+            wh = "who"
         slots.append(Slot(ent.text, kind, slot_question(doc, ent.start, ent.end, wh), subject, unique,
                           named_object=ent.root.dep_ == "dobj"))
         taken |= set(range(ent.start, ent.end))
