@@ -17,6 +17,7 @@ from qa.verify.agreement import agreement_of, group_answers, same_answer
     ("the Thorn board", "Thorn board"),
     ("Renée Müller", unicodedata.normalize("NFD", "Renée Müller")),
     ("Kutcher’s letter", "Kutcher's letter"),
+    ("Thorn", "Thorn's board"),
     ("a 30–year sentence", "a 30-year sentence"),
 ])
 def test_same_fact_written_differently(a: str, b: str) -> None:

@@ -20,10 +20,11 @@ _UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*-?\s*(years?|months?|weeks?|days?|hours?|
 
 
 def _plain(text: str) -> str:
-    """NFKC, dashes as spaces, other punctuation dropped: "Müller" composed or decomposed, "Kutcher’s"
-    and "Kutcher's", "30-year" and "30–year" are each one answer."""
+    """NFKC, a possessive "'s" dropped, dashes as spaces, other punctuation dropped: "Müller"
+    composed or decomposed, "Kutcher’s" and "Kutcher's", "30-year" and "30–year" are each one
+    answer, and "Thorn's board" names "Thorn"."""
     chars = []
-    for ch in unicodedata.normalize("NFKC", text):
+    for ch in re.sub(r"(?<=\w)['’]s\b", "", unicodedata.normalize("NFKC", text)):
         category = unicodedata.category(ch)
         chars.append(" " if category == "Pd" else "" if category.startswith("P") else ch)
     return "".join(chars)
