@@ -73,8 +73,6 @@ def test_an_age_the_articles_give_is_the_age_of_the_one_asked_about(seeds_bot: Q
     assert seeds_bot.ask("How old is Masterson?").answer == "47"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13: the weights of 2026-12-02 answer with Kutcher's age aside "
-                   "(\"Kutcher, 45,\", score 0.54 over the threshold 0.51) from a sentence that never names her")
 def test_an_age_the_articles_do_not_give_is_not_answered_with_another_kind_of_span(seeds_bot: QA) -> None:
     """The articles name Demi Moore but never her age: no year, name or other person's age stands in for one."""
     ans = seeds_bot.ask("How old is Demi Moore?")
