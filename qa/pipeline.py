@@ -21,7 +21,7 @@ from qa.ingest.documents import load_folder
 from qa.question import DEFAULT_TOP_K, check_folder_arg, check_threshold, check_top_k, clean_question
 from qa.read.passage import Passage, Reader
 from qa.read.span_reader import SpanReader
-from qa.results import Answer, Evidence, Verdict
+from qa.results import Answer, Evidence, Reading, Verdict
 from qa.retrieve.hybrid import HybridRetriever
 from qa.retrieve.milvus import MilvusRetriever
 from qa.retrieve.protocol import Retriever
@@ -158,8 +158,9 @@ class QA:
             candidates = self.reader.read(question, passages, query_vector)
             return self._decide(question, candidates)
 
-    def ask_many(self, questions: list[str], top_k: int = DEFAULT_TOP_K) -> list[Answer]:
-        """Answers to several questions, read in one batch (what a claim check asks)."""
+    def read_many(self, questions: list[str], top_k: int = DEFAULT_TOP_K) -> list[Reading]:
+        """Several questions read in one batch (what a claim check asks): each answer, and every
+        span the reader proposed for it."""
         with _ONE_AT_A_TIME:
             retrieved = [self.retrieve(q, top_k) for q in questions]
             read_batch = getattr(self.reader, "read_batch", None)
@@ -167,7 +168,8 @@ class QA:
                 found = read_batch([q for q, _, _ in retrieved], [p for _, _, p in retrieved])
             else:
                 found = [self.reader.read(q, p, v) for q, v, p in retrieved]
-            return [self._decide(q, candidates) for (q, _, _), candidates in zip(retrieved, found)]
+            return [Reading(self._decide(q, candidates), tuple(candidates))
+                    for (q, _, _), candidates in zip(retrieved, found)]
 
     def check(self, claim: str, top_k: int = DEFAULT_TOP_K) -> Verdict:
         """Judge a claim by asking the articles for each of its facts (see qa/verify/claims.py):
@@ -175,7 +177,7 @@ class QA:
         claim = clean_question(claim)
         check_top_k(top_k)
         with _ONE_AT_A_TIME:
-            return ClaimChecker(lambda qs: self.ask_many(qs, top_k), self.embedder.encode).check(claim)
+            return ClaimChecker(lambda qs: self.read_many(qs, top_k), self.embedder.encode).check(claim)
 
     def retrieve(self, text: str, top_k: int = DEFAULT_TOP_K) -> tuple[str, np.ndarray, list[Passage]]:
         """Validate a question or claim, embed it once, and fetch its top chunks widened to whole sentences."""

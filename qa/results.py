@@ -54,6 +54,15 @@ class Answer:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class Reading:
+    """The reader's reply to one question as a claim check weighs it: the answer (confident spans,
+    one per source) and every span the reader proposed, however unsure, best first."""
+
+    answer: Answer
+    candidates: tuple[Evidence, ...] = ()
+
+
 Outcome = Literal["confirmed", "contradicted", "conflicting", "unanswered"]
 
 

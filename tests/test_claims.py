@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from qa import QA
-from qa.results import Answer, Evidence
-from qa.verify.claims import ClaimChecker, claim_slots, opposite_sense, when_question
+from qa.results import Answer, Evidence, Reading
+from qa.verify.claims import CONFIRM, ClaimChecker, claim_slots, opposite_sense, when_question
 
 from .conftest import assert_offsets
 
@@ -42,6 +42,19 @@ def test_the_sense_of_the_predicate_is_checked() -> None:
     assert not opposite_sense("Kunis is stepping down from the board.", "Kunis is also stepping down from her role.")
     assert opposite_sense("Kutcher did not resign.", "Kutcher resigned on Thursday.")
     assert not opposite_sense("Kutcher resigned on Friday.", "Kutcher resigned on Thursday.")
+    verdict = "Smith, 52, was found guilty on three counts of fraud in March, despite pleading not guilty."
+    assert opposite_sense("Smith was acquitted of fraud in March.", verdict)
+    assert opposite_sense("Smith pleaded guilty to fraud.", verdict)
+    assert not opposite_sense("Smith was convicted of fraud in March.", verdict)
+    assert opposite_sense("Smith was found not guilty.", "Smith was convicted of fraud last year.")
+    assert not opposite_sense("Smith stayed on the board.", "Smith was convicted of fraud last year.")
+
+
+def test_a_second_clause_is_held_against_what_the_sentence_says_of_its_subject() -> None:
+    quote = "Lee is also stepping down from her seat on the council, the mayor said."
+    assert opposite_sense("Park resigned from the council while Lee stayed on.", quote)
+    assert not opposite_sense("Park resigned from the council while Kim stayed on.", quote)
+    assert not opposite_sense("Park resigned from the council and Lee stepped down.", quote)
 
 
 TEXT = "The Zorblax Festival was held in Tromso on Friday. It drew 4,000 visitors."
@@ -55,14 +68,20 @@ def evidence(answer: str, source: str = "a.txt", score: float = 0.9) -> Evidence
 class Articles:
     """Stands in for the reader: fixed answers per wh-word, so that the decision rules are tested alone."""
 
-    def __init__(self, answers: dict[str, list[Evidence]]) -> None:
+    def __init__(self, answers: dict[str, list[Evidence]], unsure: dict[str, list[Evidence]] | None = None) -> None:
         self.answers = answers
+        self.unsure = unsure or {}  # spans below the threshold: candidates only
 
-    def ask(self, questions: list[str]) -> list[Answer]:
-        return [self.answer(q) for q in questions]
+    def ask(self, questions: list[str]) -> list[Reading]:
+        return [Reading(self.answer(q), tuple(self.answers_to(q, self.answers) + self.answers_to(q, self.unsure)))
+                for q in questions]
+
+    @staticmethod
+    def answers_to(question: str, answers: dict[str, list[Evidence]]) -> list[Evidence]:
+        return next((v for k, v in answers.items() if question.lower().startswith(k)), [])
 
     def answer(self, question: str) -> Answer:
-        found = next((v for k, v in self.answers.items() if question.lower().startswith(k)), [])
+        found = self.answers_to(question, self.answers)
         if not found:
             return Answer(question, None, None, None, None, None, None, None, 0.0, "none", ())
         best = found[0]
@@ -88,6 +107,16 @@ def test_decisions_from_answers() -> None:
                             embed).check("The Zorblax Festival was held in Tromso on Friday.")
     assert conflict.verdict == "SUPPORTED" and conflict.conflicting
     assert {e.answer for e in conflict.evidence} >= {"Friday", "Sunday"}
+
+
+def test_an_unsure_span_confirms_the_claims_own_value_but_never_refutes() -> None:
+    says = {"where": [evidence("Tromso")], "what": [evidence("Zorblax Festival")]}
+    friday = [evidence("Friday", score=0.3)]
+    unsure = ClaimChecker(Articles(says, {"when": friday}).ask, embed)
+    assert unsure.check("The Zorblax Festival was held in Tromso on Friday.").verdict == "SUPPORTED"
+    assert unsure.check("The Zorblax Festival was held in Tromso on Sunday.").verdict == "NOT_ENOUGH_INFO"
+    too_unsure = ClaimChecker(Articles(says, {"when": [evidence("Friday", score=CONFIRM / 2)]}).ask, embed)
+    assert too_unsure.check("The Zorblax Festival was held in Tromso on Friday.").verdict == "NOT_ENOUGH_INFO"
 
 
 # --- the shipped reader on the seeds -------------------------------------------------------------

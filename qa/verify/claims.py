@@ -21,7 +21,8 @@ punctuation, number words, name containment: "Moore" is "Demi Moore"):
 A contradicted fact refutes the claim; all facts confirmed support it; anything else is not enough
 information. What the reader cannot express, the sense of the predicate, has one small, general
 check: a claim that something carries on ("stays on") against a sentence that says it stops
-("is stepping down"), or a negation the sentence does not share.
+("is stepping down"), one that a court acquitted against one that it convicted ("found guilty"),
+or a negation the sentence does not share.
 """
 
 from __future__ import annotations
@@ -34,10 +35,13 @@ from dataclasses import replace as changed
 import numpy as np
 
 from qa.nlp import parse
-from qa.results import Answer, Evidence, Label, Outcome, SlotCheck, Verdict
+from qa.results import Answer, Evidence, Label, Outcome, Reading, SlotCheck, Verdict
 from qa.verify.agreement import NUMBER_WORDS, same_answer
 
 MAX_SLOTS = 4  # facts asked per claim: entities first, then the object
+# a reader span at least this sure (margin score) confirms a value the claim names; refuting takes the
+# calibrated threshold
+CONFIRM = 0.2
 RELEVANT = 0.45  # cosine of claim and evidence sentence above which a differing answer is about the claim
 KIND_OF_LABEL = {
     "PERSON": "person", "ORG": "organisation", "NORP": "organisation", "GPE": "place", "LOC": "place",
@@ -51,8 +55,14 @@ WEEKDAYS_MONTHS = re.compile(r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|\b
                              r"june|july|august|september|october|november|december)\b", re.IGNORECASE)
 RELATIVE = re.compile(r"\b(?:following|next|previous|prior|before|after|later|earlier|same)\b", re.IGNORECASE)
 DURATION = re.compile(r"\b(?:years?|months?|weeks?|days?|hours?|minutes?)\b", re.IGNORECASE)
-# the sense of a predicate that a span reader cannot answer: carrying on versus stopping
-CARRY_ON = frozenset({"stay", "remain", "continue", "keep", "retain"})
+# the sense of a predicate that a span reader cannot answer, as pairs of opposite poles: carrying on
+# versus stopping, a court clearing someone versus finding them guilty
+OPPOSITES: tuple[tuple[frozenset[str], frozenset[str]], ...] = (
+    (frozenset({"stay", "remain", "continue", "keep", "retain"}),
+     frozenset({"resign", "leave", "quit", "exit", "depart", "stop", "end", "withdraw", "retire", "abandon", "step"})),
+    (frozenset({"acquit", "exonerate"}), frozenset({"convict"})),
+)
+SENSE_OF = {word: (pair, pole) for pair, poles in enumerate(OPPOSITES) for pole, words in enumerate(poles) for word in words}
 NEGATORS = frozenset({"neither", "nor", "no", "none", "nobody", "nothing", "never"})
 LIGHT_VERBS = frozenset({"take", "make", "give", "get", "do", "hold", "put", "pay"})
 REPORTING = frozenset({"say", "tell", "announce", "state", "add", "write", "claim", "insist", "report"})
@@ -60,7 +70,6 @@ REPORTING = frozenset({"say", "tell", "announce", "state", "add", "write", "clai
 UNIQUE = frozenset({"first", "only", "sole", "solely"})
 LOCATIVE = frozenset({"in", "at", "on", "from", "to", "into", "onto", "near", "across", "through", "throughout", "around",
                       "inside", "outside", "within", "toward", "towards", "along", "between", "over", "under", "off"})
-STOP = frozenset({"resign", "leave", "quit", "exit", "depart", "stop", "end", "withdraw", "retire", "abandon", "step"})
 
 
 @dataclass(frozen=True)
@@ -426,13 +435,17 @@ def _negated(verb) -> bool:
     return any(t.lower_ in NEGATORS for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") for t in c.subtree)
 
 
-def _sense(token) -> str | None:
+def _sense(token) -> tuple[int, int] | None:
+    """(pair, pole) of a verb in OPPOSITES; "step" only with "down" or "aside", "found guilty" is
+    convicted; a negated verb ("did not resign", "found not guilty") takes the other pole."""
     lemma = token.lemma_.lower()
-    sense = "carry-on" if lemma in CARRY_ON else "stop" if lemma in STOP else None
+    sense = SENSE_OF.get(lemma)
     if lemma == "step" and not any(c.lower_ in ("down", "aside") for c in token.children):
         sense = None
+    if lemma == "find" and any(c.dep_ in ("acomp", "oprd") and c.lower_ == "guilty" for c in token.children):
+        sense = SENSE_OF["convict"]
     if sense and _negated(token):
-        sense = "stop" if sense == "carry-on" else "carry-on"
+        sense = (sense[0], 1 - sense[1])
     return sense
 
 
@@ -447,42 +460,65 @@ def _reported(verb):
 
 
 def opposite_sense(claim: str, quote: str) -> bool:
-    """Whether the claim's main verb says carrying on and the sentence stopping (or back), or the
-    sentence negates the very verb the claim affirms (or affirms what it negates)."""
+    """Whether the claim's main verb says carrying on and the sentence stopping (or acquitted and
+    convicted, or back), or the sentence negates the very verb the claim affirms (or affirms what it
+    negates). A second clause about someone else ("… while Kunis stayed on") is held against what the
+    sentence says of that one ("Kunis is also stepping down")."""
     claim_doc, quote_doc = parse(claim), parse(quote)
     root = next(iter(claim_doc.sents)).root
-    claimed = _sense(_reported(root))
     verbs = [t for t in quote_doc if t.pos_ in ("VERB", "AUX")]
-    if claimed is not None:
-        senses = {_sense(t) for t in verbs} - {None}
-        if senses and claimed not in senses:
+    if _opposed(_sense(_reported(root)), verbs):
+        return True
+    for clause in (c for c in root.children if c.dep_ in ("advcl", "conj") and c.pos_ in ("VERB", "AUX")):
+        subject = _subject_text(clause)
+        if subject and _opposed(_sense(clause), [v for v in verbs if _names(_subject_text(v), subject)]):
             return True
     negated = _negated(root)
     same = [t for t in verbs if t.lemma_.lower() == root.lemma_.lower() and root.pos_ == "VERB"]
     return bool(same) and all(_negated(t) != negated for t in same)
 
 
+def _opposed(claimed: tuple[int, int] | None, verbs) -> bool:
+    """Whether the verbs say the opposite pole of the claimed sense, and never the claimed one."""
+    if claimed is None:
+        return False
+    senses = {sense for t in verbs if (sense := _sense(t)) is not None and sense[0] == claimed[0]}
+    return bool(senses) and claimed not in senses
+
+
+def _subject_text(verb) -> str:
+    """The words of a verb's subject ("" when it has none)."""
+    return " ".join(x.text for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") for x in c.subtree)
+
+
 class ClaimChecker:
     """Turns a claim into questions, asks them all at once with ``ask``, and decides from the answers."""
 
-    def __init__(self, ask: Callable[[list[str]], list[Answer]], embed: Callable[[list[str]], np.ndarray]) -> None:
-        self.ask = ask  # questions in, answers out, in one batch
+    def __init__(self, ask: Callable[[list[str]], list[Reading]], embed: Callable[[list[str]], np.ndarray]) -> None:
+        self.ask = ask  # questions in, readings (answer and candidate spans) out, in one batch
         self.embed = embed
 
     def check(self, claim: str) -> Verdict:
         slots = claim_slots(claim)
         when = when_question(claim)
-        answers = self.ask([slot.question for slot in slots] + ([when] if when else []))
+        readings = self.ask([slot.question for slot in slots] + ([when] if when else []))
+        answers = [reading.answer for reading in readings]
         asked = list(zip(slots, answers))
-        quotes = sorted({e.quote for _, ans in asked for e in ans.evidence if e.answer is not None})
+        # spans the reader was unsure of that say a named, dated or counted slot's own value ("45" for
+        # "Ashton Kutcher is 45"; an object in a long span says little)
+        unsure = [tuple(e for e in reading.candidates if e.answer and e.score >= CONFIRM and slot.kind != "thing"
+                        and says_value(e.answer, slot.text, slot.kind)) for slot, reading in zip(slots, readings)]
+        quotes = sorted({e.quote for _, ans in asked for e in ans.evidence if e.answer is not None}
+                        | {e.quote for found in unsure for e in found})
         relevance = dict(zip(quotes, self._similarity(claim, quotes))) if quotes else {}
-        checks = [self._check(claim, slot, ans, relevance) for slot, ans in asked]
+        checks = [self._check(claim, slot, ans, relevance, found) for (slot, ans), found in zip(asked, unsure)]
         checks = [self._named_alongside(c, checks) if slot.subject and c.outcome == "unanswered" else c
                   for slot, c in zip(slots, checks)]
         if when is not None and any(c.outcome != "unanswered" for c in checks):
             checks.append(self._context(when, answers[-1]))
         # any confident answer's sentence about the claim, a paraphrased object's included ("the organization's work")
-        answered = [e for c in checks for e in c.answers if e.answer is not None]
+        answered = _unique([e for ans in answers for e in ans.evidence if e.answer is not None]
+                           + [e for c in checks for e in c.answers if e.answer is not None])
         opposed = [e for e in answered if (relevance.get(e.quote, 0.0) >= RELEVANT or same_event(claim, e.quote, ""))
                    and opposite_sense(claim, e.quote)]
         if opposed:
@@ -511,11 +547,15 @@ class ClaimChecker:
         return [float(v @ vectors[0]) for v in vectors[1:]]
 
     @staticmethod
-    def _check(claim: str, slot: Slot, ans: Answer, relevance: dict[str, float]) -> SlotCheck:
+    def _check(claim: str, slot: Slot, ans: Answer, relevance: dict[str, float],
+               unsure: Sequence[Evidence] = ()) -> SlotCheck:
         """Confirmed by an answer that says the slot's value; contradicted (unless it is the subject) by
         a same-kind answer from a sentence about the claim (close to it, or telling its event; a
         number must count the same thing) that does not itself also say the value (then it may well
-        agree). A relative date ("the following week") is no day to compare."""
+        agree). A relative date ("the following week") is no day to compare. Where no confident
+        answer says anything of the kind, a span the reader was unsure of confirms the value when its
+        sentence is about the claim: the reader's doubt is whether the sentence answers at all, and the
+        claim has named the very words (a different value still needs a confident answer to refute)."""
         answers = [e for e in ans.evidence if e.answer is not None]
         matching = [e for e in answers if says_value(e.answer, slot.text, slot.kind)]
         # the subject's question ("Who wrote a letter?") has as many answers as the event has actors:
@@ -528,6 +568,9 @@ class ClaimChecker:
                      and (counts_the_same(claim, slot.text, e, relevance.get(e.quote, 0.0) >= RELEVANT)
                           if slot.kind == "number" else
                           relevance.get(e.quote, 0.0) >= RELEVANT or same_event(claim, e.quote, slot.text))]
+        if not matching and not differing:
+            matching = [e for e in unsure if relevance.get(e.quote, 0.0) >= RELEVANT or same_event(claim, e.quote, slot.text)
+                        or (slot.kind == "number" and names_the_owner(claim, e.quote, slot.text))][:1]
         outcome: Outcome = ("conflicting" if matching and differing else "confirmed" if matching
                             else "contradicted" if differing else "unanswered")
         return SlotCheck(slot.text, slot.kind, slot.question, outcome, tuple(matching + differing) or tuple(answers[:1]))
