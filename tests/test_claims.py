@@ -29,11 +29,19 @@ def questions(claim: str) -> dict[str, str]:
     ("Masterson was found guilty on two rape charges.", "two", "How many rape charges was Masterson found guilty on?"),
     ("Danny Masterson is 47 years old.", "47 years old", "How old is Danny Masterson?"),
     ("The council met in Oslo on Tuesday.", "Tuesday", "When did the council meet in Oslo?"),
+    ("The mayor announced the plan in Oslo rather than in Bergen.", "Oslo", "Where did the mayor announce the plan?"),
+    ("Ms Lee, rather than Mr Park, wrote the report.", "Ms Lee", "Who wrote the report?"),
 ])
 def test_each_fact_becomes_a_question_in_its_place(claim: str, slot: str, question: str) -> None:
     asked = questions(claim)
     assert slot in asked, asked
     assert asked[slot].startswith(question.rstrip("?")) and asked[slot].endswith("?"), asked[slot]
+
+
+def test_an_alternative_the_claim_rules_out_is_never_asked_about() -> None:
+    assert "Spotify" not in questions("The band posted the song on Bandcamp rather than Spotify.")
+    assert "Bergen" not in questions("The mayor announced the plan in Oslo rather than Bergen on Monday.")
+    assert "Bergen" not in questions("The council met in Oslo instead of Bergen on Tuesday.")
 
 
 def test_the_sense_of_the_predicate_is_checked() -> None:

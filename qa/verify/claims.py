@@ -112,10 +112,12 @@ def same_kind(a: str, b: str) -> bool:
 
 
 def _words(tokens, replace: dict[int, str]) -> str:
-    """The tokens as text, with their own spacing, some replaced."""
+    """The tokens as text, with their own spacing (a space where words between were left out), some replaced."""
+    tokens = list(tokens)
     out = []
-    for t in tokens:
-        out.append(replace.get(t.i, t.text) + t.whitespace_)
+    for t, after in zip(tokens, [*tokens[1:], None]):
+        space = t.whitespace_ or (" " if after is not None and after.i != t.i + 1 and not after.is_punct else "")
+        out.append(replace.get(t.i, t.text) + space)
     return "".join(out).strip()
 
 
@@ -125,7 +127,7 @@ def slot_question(doc, start: int, end: int, wh: str) -> str:
     span = doc[start:end]
     sent = doc[start].sent
     root = sent.root
-    remove = set(range(start, end))
+    remove = set(range(start, end)) | alternatives(doc)
     if start == end:  # no slot: the claim itself, asked with ``wh`` in front ("When did Kutcher resign?")
         pass
     elif wh in ("when", "where", "how long", "how old"):
@@ -306,9 +308,12 @@ def claim_slots(claim: str) -> list[Slot]:
     doc = parse(claim)
     slots: list[Slot] = []
     taken: set[int] = set()
+    ruled_out = alternatives(doc)
     for ent in doc.ents:
         if _inside_a_name(ent) or _marks_unique(ent.root):
             continue  # "first reported", "was the first outlet": the subject's question asks it
+        if ent.root.i in ruled_out:
+            continue  # "rather than Instagram": the claim denies it, so the other slot's answer tells
         kind, wh = slot_kind(ent)
         root = ent.sent.root
         subject = any(ent.root.i in {x.i for x in c.subtree} for c in root.children if c.dep_ in ("nsubj", "nsubjpass"))
@@ -328,6 +333,26 @@ def claim_slots(claim: str) -> list[Slot]:
                 # the question drops the determiner too: "What did Kutcher write to …?", not "… write his to …"
                 slots.append(Slot(doc[lo:hi].text, "thing", slot_question(doc, obj.left_edge.i, hi, "what")))
     return slots[:MAX_SLOTS]
+
+
+def alternatives(doc) -> set[int]:
+    """The tokens of an alternative the claim rules out ("rather than Instagram", "instead of
+    Bergen", with the commas around it): asked about nothing, and left out of every question, so
+    that "What did they post the video on?" is answered with what the articles say. Read from the
+    words, not the parse, which attaches "than" anywhere: the phrase runs over the preposition and
+    noun phrase (or name) after "than" or "of"."""
+    out: set[int] = set()
+    for t in doc[:-1]:
+        if t.lower_ in ("rather", "instead") and doc[t.i + 1].lower_ in ("than", "of"):
+            end = t.i + 2 + (t.i + 2 < len(doc) and doc[t.i + 2].pos_ == "ADP")  # "rather than in Bergen"
+            while end < len(doc) and (doc[end].ent_type_ or doc[end].pos_ in ("DET", "ADJ", "NUM", "NOUN", "PROPN", "PART")):
+                end += 1
+            span = set(range(t.i, end))
+            for edge in (t.i - 1, end):
+                if 0 <= edge < len(doc) and doc[edge].text == ",":
+                    span.add(edge)
+            out |= span
+    return out
 
 
 def _marks_unique(token) -> bool:
