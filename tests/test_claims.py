@@ -229,6 +229,9 @@ def test_a_name_inside_a_longer_name_is_not_asked_alone() -> None:
 def test_stopping_a_reported_action_is_refuted_by_carrying_it_on() -> None:
     assert opposite_sense("Kutcher said he would stop supporting Thorn's work.",
                           "He added that he will continue to support Thorn's work.")
+    # resigning a role says nothing of the work he keeps supporting
+    assert not opposite_sense("Kutcher said he would keep supporting Thorn's work.",
+                              "Kutcher will be resigning from his role as chair of the board.")
 
 
 def test_a_count_is_refuted_only_by_a_count_of_the_same_thing() -> None:

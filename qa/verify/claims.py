@@ -492,23 +492,34 @@ def opposite_sense(claim: str, quote: str) -> bool:
     claim_doc, quote_doc = parse(claim), parse(quote)
     root = next(iter(claim_doc.sents)).root
     verbs = [t for t in quote_doc if t.pos_ in ("VERB", "AUX")]
-    if _opposed(_sense(_reported(root)), verbs):
+    if _opposed(_reported(root), verbs):
         return True
     for clause in (c for c in root.children if c.dep_ in ("advcl", "conj") and c.pos_ in ("VERB", "AUX")):
         subject = _subject_text(clause)
-        if subject and _opposed(_sense(clause), [v for v in verbs if _names(_subject_text(v), subject)]):
+        if subject and _opposed(clause, [v for v in verbs if _names(_subject_text(v), subject)]):
             return True
     negated = _negated(root)
     same = [t for t in verbs if t.lemma_.lower() == root.lemma_.lower() and root.pos_ == "VERB"]
     return bool(same) and all(_negated(t) != negated for t in same)
 
 
-def _opposed(claimed: tuple[int, int] | None, verbs) -> bool:
-    """Whether the verbs say the opposite pole of the claimed sense, and never the claimed one."""
+def _opposed(verb, verbs) -> bool:
+    """Whether the verbs say the opposite pole of the claim verb's sense, and never its own. When the
+    claim says what carries on or stops ("keep supporting Thorn's work"), only a verb whose words
+    share one of those nouns counts: resigning a role says nothing of supporting the work."""
+    claimed = _sense(verb)
     if claimed is None:
         return False
-    senses = {sense for t in verbs if (sense := _sense(t)) is not None and sense[0] == claimed[0]}
+    nouns = _object_nouns(verb)
+    senses = {sense for t in verbs if (sense := _sense(t)) is not None and sense[0] == claimed[0]
+              and (not nouns or nouns & _object_nouns(t))}
     return bool(senses) and claimed not in senses
+
+
+def _object_nouns(verb) -> set[str]:
+    """The common nouns under a verb, its subject's aside: what it acts on."""
+    subject = {x.i for c in verb.children if c.dep_ in ("nsubj", "nsubjpass") for x in c.subtree}
+    return {t.lemma_.lower() for t in verb.subtree if t.pos_ == "NOUN" and t.i not in subject}
 
 
 def _subject_text(verb) -> str:
@@ -542,8 +553,7 @@ class ClaimChecker:
         if when is not None and any(c.outcome != "unanswered" for c in checks):
             checks.append(self._context(when, answers[-1]))
         # any confident answer's sentence about the claim, a paraphrased object's included ("the organization's work")
-        answered = _unique([e for ans in answers for e in ans.evidence if e.answer is not None]
-                           + [e for c in checks for e in c.answers if e.answer is not None])
+        answered = [e for c in checks for e in c.answers if e.answer is not None]
         opposed = [e for e in answered if (relevance.get(e.quote, 0.0) >= RELEVANT or same_event(claim, e.quote, ""))
                    and opposite_sense(claim, e.quote)]
         if opposed:
@@ -593,12 +603,16 @@ class ClaimChecker:
                      and (counts_the_same(claim, slot.text, e, relevance.get(e.quote, 0.0) >= RELEVANT)
                           if slot.kind == "number" else
                           relevance.get(e.quote, 0.0) >= RELEVANT or same_event(claim, e.quote, slot.text))]
+        beside: list[Evidence] = []
         if not matching and not differing:
             matching = [e for e in unsure if relevance.get(e.quote, 0.0) >= RELEVANT or same_event(claim, e.quote, slot.text)
                         or (slot.kind == "number" and names_the_owner(claim, e.quote, slot.text))][:1]
+            # the confident answer stays beside it: its sentence may still oppose the claim's predicate
+            beside = answers[:1] if matching else []
         outcome: Outcome = ("conflicting" if matching and differing else "confirmed" if matching
                             else "contradicted" if differing else "unanswered")
-        return SlotCheck(slot.text, slot.kind, slot.question, outcome, tuple(matching + differing) or tuple(answers[:1]))
+        return SlotCheck(slot.text, slot.kind, slot.question, outcome,
+                         tuple(matching + differing + beside) or tuple(answers[:1]))
 
     @staticmethod
     def _named_alongside(check: SlotCheck, checks: Sequence[SlotCheck]) -> SlotCheck:
