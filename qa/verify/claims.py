@@ -547,6 +547,9 @@ class ClaimChecker:
         quotes = sorted({e.quote for _, ans in asked for e in ans.evidence if e.answer is not None}
                         | {e.quote for found in unsure for e in found})
         relevance = dict(zip(quotes, self._similarity(claim, quotes))) if quotes else {}
+        # an unsure span only confirms from a sentence that also names another of the claim's facts
+        unsure = [tuple(e for e in found if any(_names(e.quote, other.text) for other in slots if other is not slot))
+                  for slot, found in zip(slots, unsure)]
         checks = [self._check(claim, slot, ans, relevance, found) for (slot, ans), found in zip(asked, unsure)]
         checks = [self._named_alongside(c, checks) if slot.subject and c.outcome == "unanswered" else c
                   for slot, c in zip(slots, checks)]
