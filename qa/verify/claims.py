@@ -541,15 +541,15 @@ class ClaimChecker:
         answers = [reading.answer for reading in readings]
         asked = list(zip(slots, answers))
         # spans the reader was unsure of that say a named, dated or counted slot's own value ("45" for
-        # "Ashton Kutcher is 45"; an object in a long span says little)
+        # "Ashton Kutcher is 45"; an object in a long span says little), from a sentence that also
+        # names another of the claim's facts
         unsure = [tuple(e for e in reading.candidates if e.answer and e.score >= CONFIRM and slot.kind != "thing"
-                        and says_value(e.answer, slot.text, slot.kind)) for slot, reading in zip(slots, readings)]
+                        and says_value(e.answer, slot.text, slot.kind)
+                        and any(_names(e.quote, other.text) for other in slots if other is not slot))
+                  for slot, reading in zip(slots, readings)]
         quotes = sorted({e.quote for _, ans in asked for e in ans.evidence if e.answer is not None}
                         | {e.quote for found in unsure for e in found})
         relevance = dict(zip(quotes, self._similarity(claim, quotes))) if quotes else {}
-        # an unsure span only confirms from a sentence that also names another of the claim's facts
-        unsure = [tuple(e for e in found if any(_names(e.quote, other.text) for other in slots if other is not slot))
-                  for slot, found in zip(slots, unsure)]
         checks = [self._check(claim, slot, ans, relevance, found) for (slot, ans), found in zip(asked, unsure)]
         checks = [self._named_alongside(c, checks) if slot.subject and c.outcome == "unanswered" else c
                   for slot, c in zip(slots, checks)]
