@@ -76,9 +76,11 @@ def evidence(answer: str, source: str = "a.txt", score: float = 0.9) -> Evidence
 class Articles:
     """Stands in for the reader: fixed answers per wh-word, so that the decision rules are tested alone."""
 
-    def __init__(self, answers: dict[str, list[Evidence]], unsure: dict[str, list[Evidence]] | None = None) -> None:
+    def __init__(self, answers: dict[str, list[Evidence]], unsure: dict[str, list[Evidence]] | None = None,
+                 passages: tuple[Evidence, ...] = ()) -> None:
         self.answers = answers
         self.unsure = unsure or {}  # spans below the threshold: candidates only
+        self.passages = passages  # what an unanswered question retrieved: sentences without an answer
 
     def ask(self, questions: list[str]) -> list[Reading]:
         return [Reading(self.answer(q), tuple(self.answers_to(q, self.answers) + self.answers_to(q, self.unsure)))
@@ -91,7 +93,7 @@ class Articles:
     def answer(self, question: str) -> Answer:
         found = self.answers_to(question, self.answers)
         if not found:
-            return Answer(question, None, None, None, None, None, None, None, 0.0, "none", ())
+            return Answer(question, None, None, None, None, None, None, None, 0.0, "none", self.passages)
         best = found[0]
         return Answer(question, best.answer, best.source, best.start, best.end, best.quote, best.quote_start,
                       best.quote_end, best.score, "single-source", tuple(found))
@@ -117,14 +119,32 @@ def test_decisions_from_answers() -> None:
     assert {e.answer for e in conflict.evidence} >= {"Friday", "Sunday"}
 
 
-def test_an_unsure_span_confirms_the_claims_own_value_but_never_refutes() -> None:
+def test_an_unsure_span_confirms_the_claims_own_value_and_refutes_only_from_its_event() -> None:
     says = {"where": [evidence("Tromso")], "what": [evidence("Zorblax Festival")]}
     friday = [evidence("Friday", score=0.3)]
     unsure = ClaimChecker(Articles(says, {"when": friday}).ask, embed)
     assert unsure.check("The Zorblax Festival was held in Tromso on Friday.").verdict == "SUPPORTED"
-    assert unsure.check("The Zorblax Festival was held in Tromso on Sunday.").verdict == "NOT_ENOUGH_INFO"
+    # the unsure day comes from a sentence telling this very event (held, in Tromso): another day is refuted
+    refuted = unsure.check("The Zorblax Festival was held in Tromso on Sunday.")
+    assert refuted.verdict == "REFUTED" and refuted.evidence[0].answer == "Friday"
+    # a sentence merely close in meaning, with another verb, does not refute when the reader doubts
+    tickets = said("Tickets for the Zorblax Festival in Tromso went on sale on Friday.", "Friday", score=0.3)
+    assert ClaimChecker(Articles(says, {"when": [tickets]}).ask, embed).check(
+        "The Zorblax Festival was held in Tromso on Sunday.").verdict == "NOT_ENOUGH_INFO"
     too_unsure = ClaimChecker(Articles(says, {"when": [evidence("Friday", score=CONFIRM / 2)]}).ask, embed)
     assert too_unsure.check("The Zorblax Festival was held in Tromso on Friday.").verdict == "NOT_ENOUGH_INFO"
+    assert too_unsure.check("The Zorblax Festival was held in Tromso on Sunday.").verdict == "NOT_ENOUGH_INFO"
+
+
+def test_an_unanswered_passage_naming_the_subject_may_negate_the_claims_verb() -> None:
+    plea = "Smith was found guilty of fraud in March, despite pleading not guilty."
+    passage = Evidence(None, "a.txt", 0, len(plea), plea, 0, len(plea), 0.5)
+    refuted = ClaimChecker(Articles({}, passages=(passage,)).ask, embed).check("Smith pleaded guilty to fraud.")
+    assert refuted.verdict == "REFUTED" and refuted.evidence[0].quote == plea
+    # the same words about someone else say nothing of Smith
+    other = Evidence(None, "a.txt", 0, len(plea), plea.replace("Smith", "Jones"), 0, len(plea), 0.5)
+    assert ClaimChecker(Articles({}, passages=(other,)).ask, embed).check(
+        "Smith pleaded guilty to fraud.").verdict == "NOT_ENOUGH_INFO"
 
 
 # --- the shipped reader on the seeds -------------------------------------------------------------

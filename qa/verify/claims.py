@@ -547,16 +547,28 @@ class ClaimChecker:
                         and says_value(e.answer, slot.text, slot.kind)
                         and any(_names(e.quote, other.text) for other in slots if other is not slot))
                   for slot, reading in zip(slots, readings)]
+        # the reader's best span, however unsure, for a dated or counted slot: it may refute when its
+        # sentence tells the claim's very event ("Kutcher founded the group … in 2009")
+        best = [next((e for e in reading.candidates if e.answer and e.score >= CONFIRM), None)
+                if slot.kind in ("date", "number") and not any(
+                    e.answer and says_value(e.answer, slot.text, slot.kind) for e in reading.candidates) else None
+                for slot, reading in zip(slots, readings)]
+        # passages retrieved for a question the reader left unanswered, naming the claim's subject: they
+        # may still say its verb does not hold ("… despite pleading not guilty")
+        subjects = [slot.text for slot in slots if slot.subject]
+        unanswered = [e for _, ans in asked if ans.answer is None for e in ans.evidence
+                      if subjects and all(_names(e.quote, name) for name in subjects)]
         quotes = sorted({e.quote for _, ans in asked for e in ans.evidence if e.answer is not None}
-                        | {e.quote for found in unsure for e in found})
+                        | {e.quote for found in unsure for e in found} | {e.quote for e in unanswered})
         relevance = dict(zip(quotes, self._similarity(claim, quotes))) if quotes else {}
-        checks = [self._check(claim, slot, ans, relevance, found) for (slot, ans), found in zip(asked, unsure)]
+        checks = [self._check(claim, slot, ans, relevance, found, guess)
+                  for (slot, ans), found, guess in zip(asked, unsure, best)]
         checks = [self._named_alongside(c, checks) if slot.subject and c.outcome == "unanswered" else c
                   for slot, c in zip(slots, checks)]
         if when is not None and any(c.outcome != "unanswered" for c in checks):
             checks.append(self._context(when, answers[-1]))
         # any confident answer's sentence about the claim, a paraphrased object's included ("the organization's work")
-        answered = [e for c in checks for e in c.answers if e.answer is not None]
+        answered = [e for c in checks for e in c.answers if e.answer is not None] + unanswered
         opposed = [e for e in answered if (relevance.get(e.quote, 0.0) >= RELEVANT or same_event(claim, e.quote, ""))
                    and opposite_sense(claim, e.quote)]
         if opposed:
@@ -586,32 +598,26 @@ class ClaimChecker:
 
     @staticmethod
     def _check(claim: str, slot: Slot, ans: Answer, relevance: dict[str, float],
-               unsure: Sequence[Evidence] = ()) -> SlotCheck:
-        """Confirmed by an answer that says the slot's value; contradicted (unless it is the subject) by
-        a same-kind answer from a sentence about the claim (close to it, or telling its event; a
-        number must count the same thing) that does not itself also say the value (then it may well
-        agree). A relative date ("the following week") is no day to compare. Where no confident
-        answer says anything of the kind, a span the reader was unsure of confirms the value when its
-        sentence is about the claim: the reader's doubt is whether the sentence answers at all, and the
-        claim has named the very words (a different value still needs a confident answer to refute)."""
+               unsure: Sequence[Evidence] = (), guess: Evidence | None = None) -> SlotCheck:
+        """Confirmed by an answer that says the slot's value; contradicted by one that says another
+        value for the same fact. Where no confident answer says anything of the kind, a span the reader
+        was unsure of confirms the value when its sentence is about the claim: the reader's doubt is
+        whether the sentence answers at all, and the claim has named the very words. The reader's best
+        guess, when no span of its says the value, refutes a date or a count only from a sentence that
+        tells the claim's very event (its verb and another of its names): closeness of meaning alone
+        is not enough when the reader doubts."""
         answers = [e for e in ans.evidence if e.answer is not None]
         matching = [e for e in answers if says_value(e.answer, slot.text, slot.kind)]
-        # the subject's question ("Who wrote a letter?") has as many answers as the event has actors:
-        # another one named does not make the claim's false, so a subject only confirms, unless the
-        # claim says it was the only or first one
-        differing = [e for e in answers if e not in matching and slot.kind != "thing"
-                     and (not slot.subject or slot.unique) and not (slot.kind == "date" and RELATIVE.search(slot.text))
-                     and same_kind(answer_kind(e), slot.kind) and not _mentions(e.quote, slot.text)
-                     and not (slot.kind in ("person", "organisation") and plays_another_role(claim, slot.text, e))
-                     and (counts_the_same(claim, slot.text, e, relevance.get(e.quote, 0.0) >= RELEVANT)
-                          if slot.kind == "number" else
-                          relevance.get(e.quote, 0.0) >= RELEVANT or same_event(claim, e.quote, slot.text))]
+        differing = [e for e in answers if e not in matching and _differs(claim, slot, e, relevance)]
         beside: list[Evidence] = []
         if not matching and not differing:
             matching = [e for e in unsure if relevance.get(e.quote, 0.0) >= RELEVANT or same_event(claim, e.quote, slot.text)
                         or (slot.kind == "number" and names_the_owner(claim, e.quote, slot.text))][:1]
             # the confident answer stays beside it: its sentence may still oppose the claim's predicate
             beside = answers[:1] if matching else []
+            if not matching and guess is not None and same_event(claim, guess.quote, slot.text) \
+                    and _differs(claim, slot, guess, {}):
+                differing = [guess]
         outcome: Outcome = ("conflicting" if matching and differing else "confirmed" if matching
                             else "contradicted" if differing else "unanswered")
         return SlotCheck(slot.text, slot.kind, slot.question, outcome,
@@ -650,6 +656,22 @@ class ClaimChecker:
         if facts and len(said) + len(vague) == len(facts) and len(said) > len(vague):
             return "SUPPORTED"
         return "NOT_ENOUGH_INFO"
+
+
+def _differs(claim: str, slot: Slot, e: Evidence, relevance: dict[str, float]) -> bool:
+    """Whether an answer that does not say the slot's value says another one for the same fact: the
+    same kind, from a sentence about the claim (close to it, or telling its event; a number must count
+    the same thing) that does not itself also say the value (then it may well agree). The subject's
+    question ("Who wrote a letter?") has as many answers as the event has actors: another one named
+    does not make the claim's false, unless the claim says it was the only or first one. A relative
+    date ("the following week") is no day to compare."""
+    close = relevance.get(e.quote, 0.0) >= RELEVANT
+    return (slot.kind != "thing" and (not slot.subject or slot.unique)
+            and not (slot.kind == "date" and RELATIVE.search(slot.text))
+            and same_kind(answer_kind(e), slot.kind) and not _mentions(e.quote, slot.text)
+            and not (slot.kind in ("person", "organisation") and plays_another_role(claim, slot.text, e))
+            and (counts_the_same(claim, slot.text, e, close) if slot.kind == "number"
+                 else close or same_event(claim, e.quote, slot.text)))
 
 
 def _mentions(quote: str, value: str) -> bool:
