@@ -168,7 +168,7 @@ class QA:
                 found = read_batch([q for q, _, _ in retrieved], [p for _, _, p in retrieved])
             else:
                 found = [self.reader.read(q, p, v) for q, v, p in retrieved]
-            return [Reading(self._decide(q, candidates), tuple(candidates))
+            return [Reading(self._decide(q, candidates), tuple(candidates), tuple(self._passing(candidates)))
                     for (q, _, _), candidates in zip(retrieved, found)]
 
     def check(self, claim: str, top_k: int = DEFAULT_TOP_K) -> Verdict:
@@ -186,9 +186,13 @@ class QA:
         query_vector = self.embedder.encode([text])[0]
         return text, query_vector, self.retriever.passages(text, top_k, query_vector, self.stale)
 
+    def _passing(self, candidates: list[Evidence]) -> list[Evidence]:
+        """The spans sure enough to answer with."""
+        return [c for c in candidates if c.answer is not None and c.score >= self.threshold]
+
     def _decide(self, question: str, candidates: list[Evidence]) -> Answer:
         """Best answer per source, grouped; abstain when even the best is below the threshold."""
-        passing = [c for c in candidates if c.answer is not None and c.score >= self.threshold]
+        passing = self._passing(candidates)
         # a whole sentence is the reader's fallback; it only stands when no source has a short span
         short = [c for c in passing if (c.start, c.end) != (c.quote_start, c.quote_end)]
         per_source: dict[str, Evidence] = {}

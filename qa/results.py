@@ -57,10 +57,13 @@ class Answer:
 @dataclass(frozen=True)
 class Reading:
     """The reader's reply to one question as a claim check weighs it: the answer (confident spans,
-    one per source) and every span the reader proposed, however unsure, best first."""
+    one per source), every span the reader proposed, however unsure, best first, and those of them
+    as sure as an answer (a question with several true answers, "Who starred on the show?", may have
+    more than one in a source)."""
 
     answer: Answer
     candidates: tuple[Evidence, ...] = ()
+    sure: tuple[Evidence, ...] = ()
 
 
 Outcome = Literal["confirmed", "contradicted", "conflicting", "unanswered"]

@@ -77,13 +77,16 @@ class Articles:
     """Stands in for the reader: fixed answers per wh-word, so that the decision rules are tested alone."""
 
     def __init__(self, answers: dict[str, list[Evidence]], unsure: dict[str, list[Evidence]] | None = None,
-                 passages: tuple[Evidence, ...] = ()) -> None:
+                 passages: tuple[Evidence, ...] = (), sure: dict[str, list[Evidence]] | None = None) -> None:
         self.answers = answers
         self.unsure = unsure or {}  # spans below the threshold: candidates only
         self.passages = passages  # what an unanswered question retrieved: sentences without an answer
+        self.sure = sure or {}  # spans above the threshold that lost to a better one of their source
 
     def ask(self, questions: list[str]) -> list[Reading]:
-        return [Reading(self.answer(q), tuple(self.answers_to(q, self.answers) + self.answers_to(q, self.unsure)))
+        return [Reading(self.answer(q), tuple(self.answers_to(q, self.answers) + self.answers_to(q, self.sure)
+                                              + self.answers_to(q, self.unsure)),
+                        tuple(self.answers_to(q, self.answers) + self.answers_to(q, self.sure)))
                 for q in questions]
 
     @staticmethod
@@ -134,6 +137,17 @@ def test_an_unsure_span_confirms_the_claims_own_value_and_refutes_only_from_its_
     too_unsure = ClaimChecker(Articles(says, {"when": [evidence("Friday", score=CONFIRM / 2)]}).ask, embed)
     assert too_unsure.check("The Zorblax Festival was held in Tromso on Friday.").verdict == "NOT_ENOUGH_INFO"
     assert too_unsure.check("The Zorblax Festival was held in Tromso on Sunday.").verdict == "NOT_ENOUGH_INFO"
+
+
+def test_every_sure_span_of_a_source_counts_not_only_its_best() -> None:
+    cast = "Park and Lee starred on the show, and Lee said she would stop supporting the show."
+    answers = {"who": [said(cast, "Park")]}
+    lee = [said(cast, "Lee")]
+    assert ClaimChecker(Articles(answers).ask, embed).check("Lee starred on the show.").verdict == "NOT_ENOUGH_INFO"
+    both = ClaimChecker(Articles(answers, sure={"who": lee}).ask, embed)
+    assert both.check("Lee starred on the show.").verdict == "SUPPORTED"
+    # a sure span's sentence is held against the claim's verb too
+    assert both.check("Lee said she would keep supporting the show.").verdict == "REFUTED"
 
 
 def test_an_unanswered_passage_naming_the_subject_may_negate_the_claims_verb() -> None:

@@ -558,11 +558,14 @@ class ClaimChecker:
         subjects = [slot.text for slot in slots if slot.subject]
         unanswered = [e for _, ans in asked if ans.answer is None for e in ans.evidence
                       if subjects and all(_names(e.quote, name) for name in subjects)]
+        # every span as sure as an answer that says the slot's value: one source may name several actors
+        sure = [tuple(e for e in reading.sure if says_value(e.answer or "", slot.text, slot.kind))
+                for slot, reading in zip(slots, readings)]
         quotes = sorted({e.quote for _, ans in asked for e in ans.evidence if e.answer is not None}
-                        | {e.quote for found in unsure for e in found} | {e.quote for e in unanswered})
+                        | {e.quote for found in unsure + sure for e in found} | {e.quote for e in unanswered})
         relevance = dict(zip(quotes, self._similarity(claim, quotes))) if quotes else {}
-        checks = [self._check(claim, slot, ans, relevance, found, guess)
-                  for (slot, ans), found, guess in zip(asked, unsure, best)]
+        checks = [self._check(claim, slot, ans, relevance, found, guess, said)
+                  for (slot, ans), found, guess, said in zip(asked, unsure, best, sure)]
         checks = [self._named_alongside(c, checks) if slot.subject and c.outcome == "unanswered" else c
                   for slot, c in zip(slots, checks)]
         if when is not None and any(c.outcome != "unanswered" for c in checks):
@@ -598,16 +601,17 @@ class ClaimChecker:
 
     @staticmethod
     def _check(claim: str, slot: Slot, ans: Answer, relevance: dict[str, float],
-               unsure: Sequence[Evidence] = (), guess: Evidence | None = None) -> SlotCheck:
-        """Confirmed by an answer that says the slot's value; contradicted by one that says another
-        value for the same fact. Where no confident answer says anything of the kind, a span the reader
+               unsure: Sequence[Evidence] = (), guess: Evidence | None = None,
+               sure: Sequence[Evidence] = ()) -> SlotCheck:
+        """Confirmed by an answer (or a span as sure) that says the slot's value; contradicted by an
+        answer that says another value for the same fact. Where no confident answer says anything of the kind, a span the reader
         was unsure of confirms the value when its sentence is about the claim: the reader's doubt is
         whether the sentence answers at all, and the claim has named the very words. The reader's best
         guess, when no span of its says the value, refutes a date or a count only from a sentence that
         tells the claim's very event (its verb and another of its names): closeness of meaning alone
         is not enough when the reader doubts."""
         answers = [e for e in ans.evidence if e.answer is not None]
-        matching = [e for e in answers if says_value(e.answer, slot.text, slot.kind)]
+        matching = _unique([e for e in answers if says_value(e.answer, slot.text, slot.kind)] + list(sure))
         differing = [e for e in answers if e not in matching and _differs(claim, slot, e, relevance)]
         beside: list[Evidence] = []
         if not matching and not differing:
