@@ -31,6 +31,14 @@ def questions(claim: str) -> dict[str, str]:
     ("The council met in Oslo on Tuesday.", "Tuesday", "When did the council meet in Oslo?"),
     ("The mayor announced the plan in Oslo rather than in Bergen.", "Oslo", "Where did the mayor announce the plan?"),
     ("Ms Lee, rather than Mr Park, wrote the report.", "Ms Lee", "Who wrote the report?"),
+    # a second clause with its own subject is a fact of its own, asked alone; the main clause's question leaves it out
+    ("Maria Park resigned from the council while John Lee stayed on as an adviser.", "John Lee",
+     "Who stayed on as an adviser?"),
+    ("Maria Park resigned from the council while John Lee stayed on as an adviser.", "Maria Park",
+     "Who resigned from the council?"),
+    ("Maria Park resigned, and John Lee stayed on the board until May.", "May", "When did John Lee stay on the board?"),
+    # a clause that places the event in time stays in its question
+    ("Maria Park resigned after John Lee left the board.", "Maria Park", "Who resigned after John Lee left the board?"),
 ])
 def test_each_fact_becomes_a_question_in_its_place(claim: str, slot: str, question: str) -> None:
     asked = questions(claim)

@@ -63,6 +63,7 @@ OPPOSITES: tuple[tuple[frozenset[str], frozenset[str]], ...] = (
     (frozenset({"acquit", "exonerate"}), frozenset({"convict"})),
 )
 SENSE_OF = {word: (pair, pole) for pair, poles in enumerate(OPPOSITES) for pole, words in enumerate(poles) for word in words}
+CONTRASTING = frozenset({"while", "whereas", "although", "though"})  # marks of a side clause with a fact of its own
 NEGATORS = frozenset({"neither", "nor", "no", "none", "nobody", "nothing", "never"})
 LIGHT_VERBS = frozenset({"take", "make", "give", "get", "do", "hold", "put", "pay"})
 REPORTING = frozenset({"say", "tell", "announce", "state", "add", "write", "claim", "insist", "report"})
@@ -125,9 +126,13 @@ def slot_question(doc, start: int, end: int, wh: str) -> str:
     """The question whose answer is the claim's tokens ``[start, end)``: the wh-phrase in their place
     when they are (in) the subject, else fronted with the auxiliary or with do-support."""
     span = doc[start:end]
-    sent = doc[start].sent
-    root = sent.root
-    remove = set(range(start, end)) | alternatives(doc)
+    root = doc[start].sent.root
+    own = _own_clause(span.root) if start < end else None
+    if own is not None:  # "… while Kunis stayed on as a board observer" → "Who stayed on as a board observer?"
+        root = own
+    tokens = [t for t in root.subtree if not (t.head == root and t.dep_ in ("mark", "cc"))] if own is not None \
+        else list(doc[start].sent)
+    remove = set(range(start, end)) | alternatives(doc) | _side_clauses(root)
     if start == end:  # no slot: the claim itself, asked with ``wh`` in front ("When did Kutcher resign?")
         pass
     elif wh in ("when", "where", "how long", "how old"):
@@ -135,7 +140,7 @@ def slot_question(doc, start: int, end: int, wh: str) -> str:
         if span.root.dep_ == "pobj" and head.dep_ == "prep" and len(list(head.children)) == 1:
             remove.add(head.i)  # "on Thursday" → when, "in Oslo" → where
         if wh == "how old":
-            remove |= {t.i for t in sent if t.lower_ in ("years", "year", "old") and t.i >= start}
+            remove |= {t.i for t in tokens if t.lower_ in ("years", "year", "old") and t.i >= start}
     if start < end and wh in ("how many", "which") and span.root.dep_ in ("nummod", "amod"):
         noun = span.root.head  # "two rape charges" → how many rape charges; "first trial" → which trial
         of = [x for c in noun.children if c.dep_ == "prep" and c.lower_ == "of" and c.i > noun.i for x in c.subtree]
@@ -159,7 +164,7 @@ def slot_question(doc, start: int, end: int, wh: str) -> str:
     possessive = start < end < len(doc) and doc[end].text in ("'s", "’s")
     if possessive:
         wh, remove = "whose", remove | {end}
-    kept = [t for t in sent if t.i not in remove and not (t.is_punct and t.i == sent.end - 1)]
+    kept = [t for t in tokens if t.i not in remove and not (t.is_punct and t.i == tokens[-1].i)]
     subjects = [t for t in root.children if t.dep_ in ("nsubj", "nsubjpass")]
     in_subject = start < end and any(start >= min(x.i for x in s.subtree) and end - 1 <= max(x.i for x in s.subtree)
                                      for s in subjects)
@@ -185,11 +190,41 @@ def slot_question(doc, start: int, end: int, wh: str) -> str:
         front = DO_SUPPORT.get(root.tag_, "did")
         verb = inflected_part(root)
         replace[verb.i] = verb.lemma_
-    if kept and kept[0].i == sent.start and kept[0].pos_ != "PROPN" and not kept[0].ent_type_ and kept[0].text != "I":
+    if kept and kept[0].i == tokens[0].i and kept[0].pos_ != "PROPN" and not kept[0].ent_type_ and kept[0].text != "I":
         replace[kept[0].i] = kept[0].text.lower()
     if tail and tail[0].pos_ != "PROPN" and not tail[0].ent_type_:
         replace[tail[0].i] = tail[0].text.lower()
     return f"{wh[0].upper()}{wh[1:]} {front} {_words(kept, replace)} {_words(tail, replace)}".rstrip() + "?"
+
+
+def _own_clause(token):
+    """The second clause a token stands in, when that clause has a subject of its own ("… while
+    Kunis stayed on", "… and Lee stepped down"): its facts are asked of that clause alone."""
+    for verb in token.ancestors:
+        if verb.dep_ in ("advcl", "conj") and verb.pos_ in ("VERB", "AUX") \
+                and any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children):
+            return verb
+        if verb.dep_ == "ROOT":
+            return None
+    return None
+
+
+def _side_clauses(verb) -> set[int]:
+    """The tokens of a verb's side clauses that tell another fact of someone else ("and Kunis stayed
+    on", "while Kunis stayed on"), with their conjunction: a question about the main clause leaves
+    them out. A clause that places the main event in time ("before Kutcher stepped down") stays."""
+    out: set[int] = set()
+    for clause in verb.children:
+        if clause.pos_ not in ("VERB", "AUX") or not any(c.dep_ in ("nsubj", "nsubjpass") for c in clause.children):
+            continue
+        marks = {c.lower_ for c in clause.children if c.dep_ == "mark"}
+        if clause.dep_ == "conj" or (clause.dep_ == "advcl" and marks & CONTRASTING):
+            out |= {t.i for t in clause.subtree}
+            joint = clause.left_edge.i - 1  # "and", ", and", ", while"
+            while joint >= 0 and verb.doc[joint].dep_ in ("cc", "punct", "mark") and verb.doc[joint].head in (verb, clause):
+                out.add(joint)
+                joint -= 1
+    return out
 
 
 def inflected_part(verb):
@@ -315,7 +350,7 @@ def claim_slots(claim: str) -> list[Slot]:
         if ent.root.i in ruled_out:
             continue  # "rather than Instagram": the claim denies it, so the other slot's answer tells
         kind, wh = slot_kind(ent)
-        root = ent.sent.root
+        root = _own_clause(ent.root) or ent.sent.root  # the subject of a second clause acts there
         subject = any(ent.root.i in {x.i for x in c.subtree} for c in root.children if c.dep_ in ("nsubj", "nsubjpass"))
         unique = subject and any(_marks_unique(t) for t in ent.sent)
         if subject and kind in ("person", "organisation") and root.lemma_ != "be":
