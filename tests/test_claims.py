@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from qa import QA
 from qa.results import Answer, Evidence, Reading
-from qa.verify.claims import CONFIRM, ClaimChecker, claim_slots, opposite_sense, when_question
+from qa.verify.claims import CONFIRM, ClaimChecker, claim_slots, opposite_sense, predicate_attested, when_question
 
 from .conftest import assert_offsets
 
@@ -64,6 +64,15 @@ def test_the_sense_of_the_predicate_is_checked() -> None:
     assert not opposite_sense("Smith was convicted of fraud in March.", verdict)
     assert opposite_sense("Smith was found not guilty.", "Smith was convicted of fraud last year.")
     assert not opposite_sense("Smith stayed on the board.", "Smith was convicted of fraud last year.")
+
+
+def test_the_action_may_be_told_in_other_words_of_news_copy() -> None:
+    assert predicate_attested("The group posted the statement on its website.",
+                              ["The statement was published on the group's website."])
+    assert predicate_attested("The charity thanked Omar Tull.", ["We are grateful to Omar Tull, the charity said."])
+    assert not predicate_attested("The group deleted the statement.", ["The statement was published on its website."])
+    # what someone wrote is attested by the words written, not by another verb of writing
+    assert not predicate_attested("Omar Tull wrote that the boy was innocent.", ["Omar Tull sent a letter about the boy."])
 
 
 def test_a_second_clause_is_held_against_what_the_sentence_says_of_its_subject() -> None:

@@ -65,6 +65,14 @@ OPPOSITES: tuple[tuple[frozenset[str], frozenset[str]], ...] = (
 SENSE_OF = {word: (pair, pole) for pair, poles in enumerate(OPPOSITES) for pole, words in enumerate(poles) for word in words}
 CONTRASTING = frozenset({"while", "whereas", "although", "though"})  # marks of a side clause with a fact of its own
 NEGATORS = frozenset({"neither", "nor", "no", "none", "nobody", "nothing", "never"})
+# verbs that tell the same action in news copy: one says the other's predicate ("posted" for "published")
+PARAPHRASES: tuple[frozenset[str], ...] = (
+    frozenset({"post", "publish", "release", "share", "upload", "print"}),
+    frozenset({"write", "pen", "send", "submit"}),  # of letters and statements: "sent in letters"
+    frozenset({"thank", "grateful", "gratitude", "appreciate"}),
+    frozenset({"found", "establish", "launch", "create"}),
+    frozenset({"criticize", "criticise", "condemn", "slam", "blast", "denounce"}),
+)
 LIGHT_VERBS = frozenset({"take", "make", "give", "get", "do", "hold", "put", "pay"})
 REPORTING = frozenset({"say", "tell", "announce", "state", "add", "write", "claim", "insist", "report"})
 # a subject said to be the only or first one ("Time first reported …") has no other actors beside it
@@ -324,7 +332,8 @@ def same_unit(a: str, b: str) -> bool:
 
 def predicate_attested(claim: str, quotes: Sequence[str]) -> bool:
     """Whether a sentence that confirms the claim's facts also says its action: the claim's main verb,
-    or a word of the same stem ("resign", "resignation"). Facts alone do not make "Masterson was
+    or a word of the same stem ("resign", "resignation"), or one that tells the same action in news
+    copy ("posted" for "published", "grateful" for "thanked"). Facts alone do not make "Masterson was
     acquitted in May" true of a sentence saying he was found guilty in May. A claim whose verb is
     "be" or "have" states its facts and nothing more; a light verb's object says the action ("took
     effect": "effective"); a verb of stopping or carrying on is said by any other of its kind."""
@@ -332,7 +341,10 @@ def predicate_attested(claim: str, quotes: Sequence[str]) -> bool:
     if root.pos_ not in ("VERB", "AUX") or root.lemma_.lower() in ("be", "have"):
         return True
     words = [root] + ([c for c in root.children if c.dep_ == "dobj"] if root.lemma_.lower() in LIGHT_VERBS else [])
-    stems = {w.lemma_.lower().rstrip("e") for w in words}
+    lemmas = {w.lemma_.lower() for w in words}
+    if not any(c.dep_ == "ccomp" for c in root.children):  # what was written or said is no paraphrase's to attest
+        lemmas |= {p for group in PARAPHRASES if group & lemmas for p in group}
+    stems = {word.rstrip("e") for word in lemmas}
     sense = _sense(_reported(root))  # "leaving" is said by "stepping down"
     return any(t.lemma_.lower().startswith(stem) or (sense is not None and _sense(t) == sense)
                for quote in quotes for t in parse(quote) for stem in stems)
