@@ -5,7 +5,8 @@ articles, and the answers are compared with the claim's own words.
 organisation, a person. Each becomes a question by putting its wh-word in its place, built from
 spaCy's parse: the subject is asked in place ("Who co-founded Thorn with Danny Masterson?"), any
 other slot is fronted with its auxiliary or do-support ("Who did Kutcher co-found Thorn with?").
-The reader's answers, one per source, are compared with the slot after normalisation (case,
+A second clause with its own subject ("… while Kunis stayed on") is asked alone. The reader's
+answers (every span above the threshold) are compared with the slot after normalisation (case,
 punctuation, number words, name containment: "Moore" is "Demi Moore"):
 
 - an answer that says the slot's value *confirms* it;
@@ -16,13 +17,17 @@ punctuation, number words, name containment: "Moore" is "Demi Moore"):
 - the subject's own question only confirms (an event has many actors), unless the claim says it was
   the first or only one; a subject named in a sentence that confirms another fact is confirmed;
 - one source confirming and another contradicting is a *conflict*, shown with both;
-- nothing confident is *unanswered*.
+- where nothing confident says anything of the kind, a span the reader doubted confirms the
+  claim's own value from a sentence about the claim, and its best guess refutes a date or a count
+  only from a sentence telling the claim's very event;
+- anything else is *unanswered*.
 
 A contradicted fact refutes the claim; all facts confirmed support it; anything else is not enough
 information. What the reader cannot express, the sense of the predicate, has one small, general
 check: a claim that something carries on ("stays on") against a sentence that says it stops
 ("is stepping down"), one that a court acquitted against one that it convicted ("found guilty"),
-or a negation the sentence does not share.
+or a negation the sentence does not share; and a SUPPORTED verdict needs a confirming sentence to
+say the claim's verb, or a verb of the same action in news copy ("published" for "posted").
 """
 
 from __future__ import annotations
