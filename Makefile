@@ -71,6 +71,7 @@ eval: $(STAMP) $(EVAL)/v2-report.json
 	HF_HUB_OFFLINE=1 $(BIN)/qa eval tests/data/seeds_questions.jsonl --out $(EVAL)/seeds-report.json
 	HF_HUB_OFFLINE=1 $(BIN)/qa eval tests/data/seeds_claims.jsonl --out $(EVAL)/seeds-claims-report.json
 	HF_HUB_OFFLINE=1 $(BIN)/qa eval tests/data/seeds_claims_more.jsonl --out $(EVAL)/seeds-claims-more-report.json
+	HF_HUB_OFFLINE=1 $(BIN)/qa eval tests/data/articles_claims.jsonl --corpus tests/data/articles --out $(EVAL)/articles-claims-report.json
 	HF_HUB_OFFLINE=1 $(BIN)/qa eval $(EVAL)/v2-report.json --out $(EVAL)/v2-report-report.json
 	HF_HUB_OFFLINE=1 $(BIN)/qa eval $(EVAL)/v2-report.json --paragraph --out $(EVAL)/v2-report-paragraph-report.json
 	HF_HUB_OFFLINE=1 $(BIN)/qa eval $(SUPER_BOWL) --out $(EVAL)/super-bowl-report.json

@@ -333,3 +333,27 @@ def test_a_fact_of_a_participle_clause_is_asked_of_that_clause() -> None:
 def test_an_acting_organisation_is_asked_with_who() -> None:
     asked = questions("The Red Cross thanked the volunteers in Geneva.")
     assert asked["The Red Cross"].startswith("Who thanked the volunteers"), asked
+
+
+def test_one_of_several_subjects_unanswered_is_not_enough() -> None:
+    """"Maria Park and who wrote the report?" is a precise question: left unanswered, the claim that
+    John Lee wrote it with her is not supported by the sentence naming someone else beside her."""
+    report = "Maria Park and Ann Kim wrote the report on Friday."
+    says = {"who": [said(report, "Maria Park")], "when": [said(report, "Friday")]}
+    checker = ClaimChecker(Articles(says).ask, embed)
+    assert checker.check("Maria Park and John Lee wrote the report on Friday.").verdict == "NOT_ENOUGH_INFO"
+    assert ClaimChecker(Articles({**says, "maria park and who": [said(report, "Ann Kim")]}).ask, embed).check(
+        "Maria Park and Ann Kim wrote the report on Friday.").verdict == "SUPPORTED"
+
+
+def test_an_unconfirmed_amount_holds_the_verdict_back() -> None:
+    aid = "Omar Tull requested that the council approve $2.2 billion in aid."
+    checker = ClaimChecker(Articles({"who": [said(aid, "Omar Tull")], "how many": [said(aid, "$2.2 billion")]}).ask, far)
+    assert checker.check("Omar Tull requested $5 billion in aid.").verdict != "SUPPORTED"
+
+
+def test_a_date_of_the_event_somewhere_else_is_no_contradiction() -> None:
+    reached = said("By autumn 1347, the plague reached Alexandria in Egypt.", "autumn 1347")
+    checker = ClaimChecker(Articles({"when": [reached]}).ask, embed)
+    assert checker.check("The plague reached Cairo in 1349.").verdict == "NOT_ENOUGH_INFO"
+    assert checker.check("The plague reached Alexandria in 1349.").verdict == "REFUTED"

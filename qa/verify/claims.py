@@ -375,7 +375,7 @@ def claim_slots(claim: str) -> list[Slot]:
             # one *is* keeps its kind's word ("What was the first outlet …?")
             wh = "who"
         slots.append(Slot(ent.text, kind, slot_question(doc, ent.start, ent.end, wh), subject, unique,
-                          named_object=ent.root.dep_ == "dobj"))
+                          named_object=ent.root.dep_ == "dobj" and kind not in ("date", "number")))
         taken |= set(range(ent.start, ent.end))
     for sent in doc.sents:
         for obj in (t for t in sent.root.children if t.dep_ == "dobj"):
@@ -708,7 +708,8 @@ class ClaimChecker:
         facts = facts or list(checks)
         said = [c for c in facts if c.outcome in ("confirmed", "conflicting")]
         # the subject's in-place question ("Who is 45?") may go unanswered when every other fact is confirmed
-        vague = [c for c in facts if c.outcome == "unanswered" and c.slot in subjects]
+        # (not one of several subjects: "Syria and what launched …?" is no vague question)
+        vague = [c for c in facts if c.outcome == "unanswered" and c.slot in subjects and len(subjects) == 1]
         if facts and len(said) + len(vague) == len(facts) and len(said) > len(vague):
             return "SUPPORTED"
         return "NOT_ENOUGH_INFO"
@@ -720,14 +721,26 @@ def _differs(claim: str, slot: Slot, e: Evidence, relevance: dict[str, float]) -
     the same thing) that does not itself also say the value (then it may well agree). The subject's
     question ("Who wrote a letter?") has as many answers as the event has actors: another one named
     does not make the claim's false, unless the claim says it was the only or first one. A relative
-    date ("the following week") is no day to compare."""
+    date ("the following week") is no day to compare, nor a date of the event somewhere else."""
     close = relevance.get(e.quote, 0.0) >= RELEVANT
+    if slot.kind == "date" and _elsewhere(claim, e.quote):
+        return False
     return (slot.kind != "thing" and (not slot.subject or slot.unique)
             and not (slot.kind == "date" and RELATIVE.search(slot.text))
             and same_kind(answer_kind(e), slot.kind) and not _mentions(e.quote, slot.text)
             and not (slot.kind in ("person", "organisation") and plays_another_role(claim, slot.text, e))
             and (counts_the_same(claim, slot.text, e, close) if slot.kind == "number"
                  else close or same_event(claim, e.quote, slot.text)))
+
+
+def _elsewhere(claim: str, quote: str) -> bool:
+    """Whether a sentence tells of another place than the claim's: it names places, none of them the
+    claim's ("By autumn 1347, the plague reached Alexandria in Egypt" for "… reached Cairo in 1349").
+    A sentence that names no place at all may well tell of the claim's."""
+    def places(text: str) -> list[str]:
+        return [ent.text for ent in parse(text).ents if KIND_OF_LABEL.get(ent.label_) == "place"]
+    claimed, told = places(claim), places(quote)
+    return bool(claimed) and bool(told) and not any(_names(quote, place) for place in claimed)
 
 
 def _mentions(quote: str, value: str) -> bool:
