@@ -656,12 +656,12 @@ class ClaimChecker:
                unsure: Sequence[Evidence] = (), guess: Evidence | None = None,
                sure: Sequence[Evidence] = ()) -> SlotCheck:
         """Confirmed by an answer (or a span as sure) that says the slot's value; contradicted by an
-        answer that says another value for the same fact. Where no confident answer says anything of the kind, a span the reader
-        was unsure of confirms the value when its sentence is about the claim: the reader's doubt is
-        whether the sentence answers at all, and the claim has named the very words. The reader's best
-        guess, when no span of its says the value, refutes a date or a count only from a sentence that
-        tells the claim's very event (its verb and another of its names): closeness of meaning alone
-        is not enough when the reader doubts."""
+        answer that says another value for the same fact. Where no confident answer says anything of
+        the kind, a span the reader was unsure of confirms the value when its sentence is about the
+        claim: the reader's doubt is whether the sentence answers at all, and the claim has named the
+        very words. The reader's best guess, when no span of its says the value, refutes a date or a
+        count only from a sentence that tells the claim's very event (its verb and another of its
+        names): closeness of meaning alone is not enough when the reader doubts."""
         answers = [e for e in ans.evidence if e.answer is not None]
         matching = _unique([e for e in answers if says_value(e.answer, slot.text, slot.kind)] + list(sure))
         differing = [e for e in answers if e not in matching and _differs(claim, slot, e, relevance)]
@@ -722,9 +722,9 @@ def _differs(claim: str, slot: Slot, e: Evidence, relevance: dict[str, float]) -
     question ("Who wrote a letter?") has as many answers as the event has actors: another one named
     does not make the claim's false, unless the claim says it was the only or first one. A relative
     date ("the following week") is no day to compare, nor a date of the event somewhere else."""
-    close = relevance.get(e.quote, 0.0) >= RELEVANT
     if slot.kind == "date" and _elsewhere(claim, e.quote):
         return False
+    close = relevance.get(e.quote, 0.0) >= RELEVANT
     return (slot.kind != "thing" and (not slot.subject or slot.unique)
             and not (slot.kind == "date" and RELATIVE.search(slot.text))
             and same_kind(answer_kind(e), slot.kind) and not _mentions(e.quote, slot.text)
