@@ -177,13 +177,13 @@ class QA:
         claim = clean_question(claim)
         check_top_k(top_k)
         with _ONE_AT_A_TIME:
-            return ClaimChecker(lambda qs: self.read_many(qs, top_k), self.embedder.encode).check(claim)
+            return ClaimChecker(lambda qs: self.read_many(qs, top_k), self.embedder.encode_questions).check(claim)
 
     def retrieve(self, text: str, top_k: int = DEFAULT_TOP_K) -> tuple[str, np.ndarray, list[Passage]]:
         """Validate a question or claim, embed it once, and fetch its top chunks widened to whole sentences."""
         text = clean_question(text)
         check_top_k(top_k)
-        query_vector = self.embedder.encode([text])[0]
+        query_vector = self.embedder.encode_questions([text])[0]
         return text, query_vector, self.retriever.passages(text, top_k, query_vector, self.stale)
 
     def _passing(self, candidates: list[Evidence]) -> list[Evidence]:

@@ -22,11 +22,10 @@ WORKER_BATCH = 256  # texts per worker call
 
 
 class EncodeWorker:
-    """A Ray Data actor: loads the model once, then embeds batches of texts."""
+    """A Ray Data actor: loads the model once (on its first batch), then embeds batches of texts."""
 
     def __init__(self, model: str | None) -> None:
         self.embedder = Embedder(model)
-        self.embedder.warm_up()
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         vectors = self.embedder.encode([str(t) for t in batch["text"]], show_progress=False)

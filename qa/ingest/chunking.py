@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from langchain_text_splitters import RecursiveCharacterTextSplitter
-
 from qa.ingest.documents import Document
 
 
@@ -33,6 +31,9 @@ class Chunker:
     """Paragraph-first recursive splitting (langchain-text-splitters), never across boilerplate."""
 
     def __init__(self, settings: ChunkSettings | None = None) -> None:
+        # imported here: langchain's import (0.4 s) is only for indexing, not for a bot that asks
+        from langchain_text_splitters import RecursiveCharacterTextSplitter
+
         self.settings = settings or ChunkSettings()
         self._splitter = RecursiveCharacterTextSplitter(
             chunk_size=self.settings.chunk_size,

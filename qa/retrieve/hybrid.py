@@ -63,7 +63,7 @@ class HybridRetriever:
 
     def closest_chunks(self, question: str, k: int = 5, query_vector: np.ndarray | None = None) -> list[Hit]:
         if query_vector is None:
-            query_vector = self.embedder.encode([question])[0]
+            query_vector = self.embedder.encode_questions([question])[0]
         dense = self.index.search(query_vector, CANDIDATES_PER_RETRIEVER)
         sparse = self._bm25_ranking(question, CANDIDATES_PER_RETRIEVER)
         fused: dict[int, float] = {}
