@@ -39,6 +39,10 @@ def questions(claim: str) -> dict[str, str]:
     ("Maria Park resigned, and John Lee stayed on the board until May.", "May", "When did John Lee stay on the board?"),
     # a clause that places the event in time stays in its question
     ("Maria Park resigned after John Lee left the board.", "Maria Park", "Who resigned after John Lee left the board?"),
+    # an amount of money is asked with "how much"; a place after a noun is where it is, or what it targets
+    ("Omar Tull requested $5 billion in aid.", "$5 billion", "How much did Omar Tull request in aid?"),
+    ("Norway launched an attack on Sweden.", "Sweden", "What did Norway launch an attack on?"),
+    ("The embargo was lifted after a meeting in Vienna.", "Vienna", "Where was the embargo lifted after a meeting?"),
 ])
 def test_each_fact_becomes_a_question_in_its_place(claim: str, slot: str, question: str) -> None:
     asked = questions(claim)
@@ -348,8 +352,30 @@ def test_one_of_several_subjects_unanswered_is_not_enough() -> None:
 
 def test_an_unconfirmed_amount_holds_the_verdict_back() -> None:
     aid = "Omar Tull requested that the council approve $2.2 billion in aid."
-    checker = ClaimChecker(Articles({"who": [said(aid, "Omar Tull")], "how many": [said(aid, "$2.2 billion")]}).ask, far)
+    checker = ClaimChecker(Articles({"who": [said(aid, "Omar Tull")], "how much": [said(aid, "$2.2 billion")]}).ask, far)
     assert checker.check("Omar Tull requested $5 billion in aid.").verdict != "SUPPORTED"
+
+
+def test_an_amount_asked_for_through_a_complement_refutes_another_amount() -> None:
+    """ "requested the council to approve $2.2 billion" is what was requested; "$1.5 billion" inside
+    the same sentence does not say "$5 billion" (numbers are compared whole)."""
+    aid = "Omar Tull requested the council to approve $2.2 billion in aid, including $1.5 billion in grants."
+    checker = ClaimChecker(Articles({"who": [said(aid, "Omar Tull")], "how much": [said(aid, "$2.2 billion")]}).ask, far)
+    assert checker.check("Omar Tull requested $5 billion in aid.").verdict == "REFUTED"
+    assert checker.check("Omar Tull requested $2.2 billion in aid.").verdict == "SUPPORTED"
+
+
+def test_a_fact_of_the_same_action_on_another_thing_is_no_contradiction() -> None:
+    reached = "By 1347 the plague reached Alexandria through trade with Constantinople and ports on the Black Sea."
+    checker = ClaimChecker(Articles({"what": [said(reached, "ports on the Black Sea")]}).ask, embed)
+    assert checker.check("The plague reached Constantinople by ship from Venice.").verdict != "REFUTED"
+
+
+def test_a_place_of_another_event_is_no_contradiction() -> None:
+    proclaimed = "At their Kuwait meeting, the ministers proclaimed the embargo."
+    checker = ClaimChecker(Articles({"where": [said(proclaimed, "Kuwait")]}).ask, embed)
+    assert checker.check("The embargo was lifted after a meeting in Vienna.").verdict != "REFUTED"
+    assert checker.check("The ministers proclaimed the embargo at a meeting in Vienna.").verdict == "REFUTED"
 
 
 def test_a_date_of_the_event_somewhere_else_is_no_contradiction() -> None:

@@ -84,6 +84,7 @@ REPORTING = frozenset({"say", "tell", "announce", "state", "add", "write", "clai
 UNIQUE = frozenset({"first", "only", "sole", "solely"})
 LOCATIVE = frozenset({"in", "at", "on", "from", "to", "into", "onto", "near", "across", "through", "throughout", "around",
                       "inside", "outside", "within", "toward", "towards", "along", "between", "over", "under", "off"})
+WHERE_OF_NOUN = frozenset({"in", "at", "near", "inside", "outside", "within", "throughout", "across"})
 
 
 @dataclass(frozen=True)
@@ -111,10 +112,16 @@ def slot_kind(ent) -> tuple[str, str]:
         return "number", "how long"
     if ent.label_ == "ORDINAL":
         return "number", "which"
+    if ent.label_ == "MONEY":
+        return "number", "how much"
+    preposition = ent.root.head if ent.root.dep_ == "pobj" else None
     if kind == "place" and (ent.root.dep_ not in ("pobj", "npadvmod", "advmod")
-                            or (ent.root.dep_ == "pobj" and ent.root.head.lower_ not in LOCATIVE)):
+                            or (preposition is not None and (preposition.lower_ not in LOCATIVE or (
+                                preposition.head.pos_ == "NOUN" and preposition.lower_ not in WHERE_OF_NOUN)))):
         # a place as subject or object is a thing named ("visited Oslo" → what did … visit?), and so is
-        # one after "of" or "for": often a person the small NER model took for a place ("in support of Masterson")
+        # one after "of" or "for": often a person the small NER model took for a place ("in support of
+        # Masterson"); after a noun, a place is where the thing is ("a meeting in Vienna") or its target
+        # ("an attack on Israel", "aid to Israel": what was attacked, not where)
         return kind, "what"
     return kind, WH[kind]
 
@@ -262,6 +269,27 @@ def same_event(claim: str, quote: str, slot: str) -> bool:
     return any(_mentions(quote, e.root.text) for e in claim_doc.ents if e.text != slot)
 
 
+def _named_object(verb) -> str | None:
+    """The name a verb acts on directly ("reached Alexandria" → "Alexandria"), if its object is a name."""
+    obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+    if obj is None or not (obj.ent_type_ or obj.pos_ == "PROPN") or KIND_OF_LABEL.get(obj.ent_type_) in ("date", "number"):
+        return None
+    entity = next((e.text for e in verb.doc.ents if e.start <= obj.i < e.end), None)
+    return entity or " ".join([*(t.text for t in obj.lefts if t.dep_ == "compound" and t.pos_ == "PROPN"), obj.text])
+
+
+def acts_on_another(claim: str, quote: str, slot: str) -> bool:
+    """Whether a sentence tells the claim's action done to another named thing, so that its other
+    facts belong to that event ("the plague reached Alexandria … through trade with Constantinople"
+    says nothing of how it reached Constantinople). The object itself is the slot then asked."""
+    root = inflected_part(next(iter(parse(claim).sents)).root)
+    claimed = _named_object(root)
+    if claimed is None or _mentions(claimed, slot) or _mentions(slot, claimed):
+        return False
+    told = [_named_object(t) for t in parse(quote) if t.lemma_.lower() == root.lemma_.lower() and t.pos_ == "VERB"]
+    return bool(told) and all(o is not None and not _names(o, claimed) and not _names(claimed, o) for o in told)
+
+
 def names_the_owner(claim: str, quote: str, slot: str) -> bool:
     """Whether a sentence names whom the claim's number is about (a surname is enough): the name it
     stands beside ("Mila Kunis, 45,"), else the claim's subject when that is a name ("Masterson is
@@ -323,8 +351,8 @@ def _measured(token) -> set[tuple[str, str]]:
         token = token.head
         if token.pos_ in ("NOUN", "VERB", "AUX") and token.lemma_.lower() not in ("be", "have"):
             words.add((token.lemma_.lower(), "NOUN" if token.pos_ == "NOUN" else "VERB"))
-        if token.pos_ in ("VERB", "AUX"):
-            break
+        if token.pos_ in ("VERB", "AUX") and token.dep_ != "xcomp":
+            break  # past an open complement: "requested Congress to appropriate $2.2 billion" measures the request
     return words
 
 
@@ -724,6 +752,10 @@ def _differs(claim: str, slot: Slot, e: Evidence, relevance: dict[str, float]) -
     date ("the following week") is no day to compare, nor a date of the event somewhere else."""
     if slot.kind == "date" and _elsewhere(claim, e.quote):
         return False
+    if acts_on_another(claim, e.quote, slot.text):
+        return False
+    if slot.kind == "place" and not predicate_attested(claim, [e.quote]):
+        return False  # another event's place: "At their Kuwait meeting, OAPEC proclaimed the embargo" for "lifted"
     close = relevance.get(e.quote, 0.0) >= RELEVANT
     return (slot.kind != "thing" and (not slot.subject or slot.unique)
             and not (slot.kind == "date" and RELATIVE.search(slot.text))
@@ -744,9 +776,11 @@ def _elsewhere(claim: str, quote: str) -> bool:
 
 
 def _mentions(quote: str, value: str) -> bool:
-    """Whether a sentence itself says the value (its words in order, case and punctuation aside)."""
-    words = re.findall(r"\w+", value.lower())
-    return bool(words) and re.search(r"\b" + r"\W+".join(map(re.escape, words)) + r"\b", quote.lower()) is not None
+    """Whether a sentence itself says the value (its words in order, case and punctuation aside; a
+    number whole: "1.5 billion" does not say "5 billion")."""
+    words = re.findall(r"\d+(?:[.,]\d+)*|\w+", value.lower())
+    pattern = r"(?<!\d[.,])\b" + r"\W+".join(map(re.escape, words)) + r"\b(?![.,]\d)"
+    return bool(words) and re.search(pattern, quote.lower()) is not None
 
 
 def _names(quote: str, name: str) -> bool:
