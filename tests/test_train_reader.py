@@ -5,6 +5,7 @@ resumes from its full checkpoint or, on a new machine, from the exported weights
 from __future__ import annotations
 
 import json
+import random
 import shutil
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from qa.app.cli import run
 from qa.errors import QAError
 from qa.read.passage import Passage
 from qa.read.span_reader import SpanReader
-from qa.read.train import CHECKPOINT, REPORT, TrainSettings, train
+from qa.read.train import CHECKPOINT, REPORT, Question, TrainSettings, swapped_premises, train
 
 TEAMS = ["denver broncos", "carolina panthers", "thorn", "kutcher"]
 DAYS = ["sunday", "february"]
@@ -88,3 +89,26 @@ def test_cli_trains_and_refuses_bad_input(tiny_model: Path, tmp_path: Path, caps
     assert run(["train-reader", str(tmp_path / "train.json"), "--epochs", "0"]) == 2
     err = capsys.readouterr().err
     assert "cannot read SQuAD file" in err and "must be positive" in err and "Traceback" not in err
+
+
+def test_swapped_premises_are_unanswerable_twins_of_real_questions() -> None:
+    """A name or year the paragraph says is swapped for another of the article's that it does not;
+    the twin is labelled "not here". Questions with nothing to swap get no twin."""
+    first = "The Broncos beat the Panthers in 2016 at Levi's Stadium in Santa Clara."
+    second = "The Panthers had beaten the Cardinals in 2015, and Cam Newton was named MVP."
+    articles = [{"paragraphs": [{"context": first}, {"context": second}]}]
+    asked = [
+        Question("q1", "Who beat the Panthers in 2016?", first, 0, "The Broncos"),
+        Question("q2", "Where did the Broncos play the Panthers?", first, first.index("Levi's Stadium"), "Levi's Stadium"),
+        Question("q3", "who won?", first, 0, "The Broncos"),
+    ]
+    twins = swapped_premises(articles, [(0, 0, q) for q in asked], 1.0, random.Random(3))
+    assert {t.qid for t in twins} == {"q1/swap", "q2/swap"}
+    for twin in twins:
+        original = next(q for q in asked if twin.qid == q.qid + "/swap")
+        assert twin.answer_start == -1 and twin.answer_text == "" and twin.context == original.context
+        assert twin.question != original.question
+        removed = set(original.question.replace("?", "").split()) - set(twin.question.replace("?", "").split())
+        added = set(twin.question.replace("?", "").split()) - set(original.question.replace("?", "").split())
+        assert removed and all(w in first for w in removed)  # what the paragraph says ...
+        assert added and all(w in second and w not in first for w in added)  # ... for what only another says

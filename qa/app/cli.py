@@ -177,6 +177,7 @@ def cmd_train_reader(args: argparse.Namespace) -> int:
         drop_ids_file=args.drop_ids, dev_file=args.dev, dev_questions=args.dev_questions, max_length=args.max_length,
         stride=args.stride, batch_size=args.batch_size, learning_rate=args.lr, epochs=args.epochs,
         max_examples=args.max_examples, max_minutes=args.max_minutes, hard_negatives=args.hard_negatives,
+        swapped=args.swapped,
         checkpoint_minutes=args.checkpoint_minutes, seed=args.seed, device=args.device, bf16=not args.no_bf16,
     )
     report = train(settings, resume=args.resume, progress=sys.stderr.isatty() or args.progress)
@@ -269,6 +270,9 @@ def build_parser() -> argparse.ArgumentParser:
                    "time in all, a resumed run's included")
     p.add_argument("--hard-negatives", type=float, default=0.5,
                    help="share of questions that also get a retrieved paragraph without the answer (default: 0.5)")
+    p.add_argument("--swapped", type=float, default=0.0,
+                   help="share of questions that also get a twin with one of its names or numbers swapped for "
+                        "another of the article's, labelled unanswerable (default: 0)")
     p.add_argument("--checkpoint-minutes", type=float, default=10.0, help="minutes between checkpoints (default: 10)")
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--device", default="cpu", help="torch device: cpu or cuda (default: cpu)")

@@ -21,6 +21,7 @@ import logging
 import math
 import os
 import random
+import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -63,6 +64,7 @@ class TrainSettings:
     max_examples: int | None = None
     max_minutes: float | None = None
     hard_negatives: float = 0.5  # share of questions that also get a retrieved paragraph without the answer
+    swapped: float = 0.0  # share of questions that also get a twin whose premise the paragraph does not say
     checkpoint_minutes: float = 10.0
     seed: int = 13
     device: str = "cpu"
@@ -148,6 +150,48 @@ def hard_negatives(articles: list[dict], items: list[tuple[int, int, Question]],
                     negatives.append(Question(q.qid + "/neg", q.question, paragraphs[cand], -1, ""))
                     break
     return negatives
+
+
+# a name (capitalised words, not the question's first word) or a number in a question
+NAME_OR_NUMBER = re.compile(r"(?<!^)(?<![.?!] )\b(?:[A-Z][\w'’-]*(?:\s+(?:of\s+|the\s+)?[A-Z][\w'’-]*)*|\d[\d,.]*)\b")
+
+
+def _shape(found: str) -> str:
+    """What a name or number may be swapped for: a year for a year, one word for one word."""
+    if found[0].isdigit():
+        return "year" if re.fullmatch(r"1\d{3}|20\d{2}", found) else "number"
+    return "name" if " " not in found else "names"
+
+
+def swapped_premises(articles: list[dict], items: list[tuple[int, int, Question]], share: float,
+                     rng: random.Random) -> list[Question]:
+    """For ``share`` of the questions, the question with one of its names or numbers that its
+    paragraph says swapped for another of the same shape from elsewhere in the article ("When did
+    Beyoncé release Lemonade?" asked of the paragraph about her first album), labelled "not here".
+    SQuAD 2.0's unanswerable questions are mostly such near misses; without them the reader points
+    at the plausible span whatever the question's premise."""
+    if share <= 0:
+        return []
+    pools: dict[tuple[int, str], list[str]] = {}
+    for a, article in enumerate(articles):
+        text = " ".join(para["context"] for para in article.get("paragraphs", []))
+        for m in NAME_OR_NUMBER.finditer(text):
+            pools.setdefault((a, _shape(m.group())), []).append(m.group())
+    out = []
+    for a, _, q in items:
+        if rng.random() >= share:
+            continue
+        said = [m for m in NAME_OR_NUMBER.finditer(q.question) if m.group() in q.context
+                and m.group() not in q.answer_text]
+        if not said:
+            continue
+        m = rng.choice(said)
+        pool = pools.get((a, _shape(m.group())), [])
+        others = [o for o in rng.sample(pool, min(len(pool), 20)) if o not in q.context and o != m.group()]
+        if others:
+            asked = q.question[: m.start()] + others[0] + q.question[m.end() :]
+            out.append(Question(q.qid + "/swap", asked, q.context, -1, ""))
+    return out
 
 
 def tokenize_windows(tokenizer, questions: list[Question], max_length: int, stride: int,
@@ -312,12 +356,14 @@ def build_windows(settings: TrainSettings, tokenizer) -> tuple[Windows, dict]:
     windows = tokenize_windows(tokenizer, [q for _, _, q in items], settings.max_length, settings.stride)
     positive = sum(1 for s in windows.starts if s > 0)
     extra = tokenize_windows(tokenizer, negatives, settings.max_length, settings.stride, first_window_only=True)
+    twins = tokenize_windows(tokenizer, swapped_premises(articles, items, settings.swapped, rng), settings.max_length,
+                             settings.stride)
     for name in ("input_ids", "token_type_ids", "starts", "ends"):
-        getattr(windows, name).extend(getattr(extra, name))
+        getattr(windows, name).extend(getattr(extra, name) + getattr(twins, name))
     data = {"train_file": settings.train_file, "articles": len(articles), "questions": len(items),
             "dropped_ids": len(drop), "windows": len(windows), "windows_with_answer": positive,
-            "windows_without_answer_same_paragraph": len(windows) - len(extra) - positive,
-            "retrieved_negative_windows": len(extra)}
+            "windows_without_answer_same_paragraph": len(windows) - len(extra) - len(twins) - positive,
+            "retrieved_negative_windows": len(extra), "swapped_premise_windows": len(twins)}
     return windows, data
 
 
