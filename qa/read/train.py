@@ -35,7 +35,6 @@ from qa.files import atomic_write, atomic_write_text
 from qa.read.decode import best_spans
 
 log = logging.getLogger(__name__)
-logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
 CHECKPOINT = "checkpoint.pt"
 REPORT = "training_report.json"
@@ -127,6 +126,8 @@ def hard_negatives(articles: list[dict], items: list[tuple[int, int, Question]],
     question without containing the answer text: the passages a retriever would wrongly hand over."""
     import bm25s
     import Stemmer
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # its import sets DEBUG: a line per index build
 
     stemmer = Stemmer.Stemmer("english")
     by_article: dict[int, list[tuple[int, Question]]] = {}
