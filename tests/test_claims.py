@@ -383,3 +383,15 @@ def test_a_date_of_the_event_somewhere_else_is_no_contradiction() -> None:
     checker = ClaimChecker(Articles({"when": [reached]}).ask, embed)
     assert checker.check("The plague reached Cairo in 1349.").verdict == "NOT_ENOUGH_INFO"
     assert checker.check("The plague reached Alexandria in 1349.").verdict == "REFUTED"
+
+
+def test_a_place_said_after_the_same_verb_and_preposition_is_confirmed() -> None:
+    """The reader may answer "where" with another place of the sentence; the sentence still says
+    the claim's "brought to Norway". "landed at Askoy, then spread to Bergen" says no "landed at Bergen"."""
+    brought = "The virus was first brought to Norway by sailors from Riga in 1349."
+    checker = ClaimChecker(Articles({"when": [said(brought, "1349")], "where": [said(brought, "Riga")]}).ask, embed)
+    assert checker.check("The virus was brought to Norway by sailors in 1349.").verdict == "SUPPORTED"
+    landed = "The virus reached Norway in 1349 when a ship landed at Askoy, then spread to Bergen."
+    other = ClaimChecker(Articles({"when": [said(landed, "1349")], "where": [said(landed, "Askoy")],
+                                   "what": [said(landed, "Norway")]}).ask, embed)
+    assert other.check("The virus reached Norway in 1349 when a ship landed at Bergen.").verdict != "SUPPORTED"

@@ -646,7 +646,8 @@ class ClaimChecker:
         relevance = dict(zip(quotes, self._similarity(claim, quotes))) if quotes else {}
         checks = [self._check(claim, slot, ans, relevance, found, guess, said)
                   for (slot, ans), found, guess, said in zip(asked, unsure, best, sure)]
-        checks = [self._named_alongside(c, checks) if slot.subject and c.outcome == "unanswered" else c
+        checks = [self._named_alongside(c, checks) if slot.subject and c.outcome == "unanswered"
+                  else self._said_with_the_verb(claim, c, checks) if c.outcome == "unanswered" else c
                   for slot, c in zip(slots, checks)]
         if when is not None and any(c.outcome != "unanswered" for c in checks):
             checks.append(self._context(when, answers[-1]))
@@ -713,6 +714,24 @@ class ClaimChecker:
         another fact of the claim and names the subject confirms it too ("Kutcher, 45, announced …")."""
         found = [e for c in checks if c.outcome == "confirmed" and c is not check for e in c.answers
                  if _names(e.quote, check.slot)]
+        return changed(check, outcome="confirmed", answers=tuple(_unique(found))) if found else check
+
+    @staticmethod
+    def _said_with_the_verb(claim: str, check: SlotCheck, checks: Sequence[SlotCheck]) -> SlotCheck:
+        """A fact after a preposition of the claim's verb ("introduced to Europe") is confirmed by a
+        sentence that confirms another fact and says it after the same verb and preposition: asked
+        "Where was plague introduced …?", the reader may answer with another place that sentence
+        names ("at the port city of Kaffa"). "landed at Askøy, then spread to … Bergen" does not
+        say "landed at Bergen"."""
+        ent = next((e for e in parse(claim).ents if e.text == check.slot), None)
+        if ent is None or ent.root.dep_ != "pobj" or ent.root.head.head.pos_ != "VERB":
+            return check
+        preposition, verb = ent.root.head.lower_, ent.root.head.head.lemma_.lower()
+        found = [e for c in checks if c.outcome == "confirmed" and c is not check for e in c.answers
+                 if any(_names(" ".join(x.text for x in obj.subtree), check.slot)
+                        for t in parse(e.quote) if t.pos_ == "VERB" and t.lemma_.lower() == verb
+                        for p in t.children if p.dep_ == "prep" and p.lower_ == preposition
+                        for obj in p.children if obj.dep_ == "pobj")]
         return changed(check, outcome="confirmed", answers=tuple(_unique(found))) if found else check
 
     @staticmethod
