@@ -15,7 +15,10 @@ punctuation, number words, name containment: "Moore" is "Demi Moore"):
 - a number contradicts only a number that counts the same thing: the same noun ("three women" for
   "two women"), or the same one named in the same unit ("Masterson, 47," for "Masterson is 45");
 - the subject's own question only confirms (an event has many actors), unless the claim says it was
-  the first or only one; a subject named in a sentence that confirms another fact is confirmed;
+  the first or only one; a subject named in a sentence that confirms another fact is confirmed, and
+  so is a fact such a sentence says after the claim's own verb and preposition ("introduced to Europe");
+- a place contradicts only from a sentence that tells the claim's action, and no fact does from a
+  sentence telling that action done to another named thing ("reached Alexandria" for "reached Cairo");
 - one source confirming and another contradicting is a *conflict*, shown with both;
 - where nothing confident says anything of the kind, a span the reader doubted confirms the
   claim's own value from a sentence about the claim, and its best guess refutes a date or a count
