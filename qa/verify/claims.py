@@ -725,9 +725,9 @@ class ClaimChecker:
         sentence that confirms another fact and says it after the same verb and preposition: asked
         "Where was plague introduced …?", the reader may answer with another place that sentence
         names ("at the port city of Kaffa"). "landed at Askøy, then spread to … Bergen" does not
-        say "landed at Bergen"."""
+        say "landed at Bergen". Dates and numbers stay with the reader and its doubt."""
         ent = next((e for e in parse(claim).ents if e.text == check.slot), None)
-        if ent is None or ent.root.dep_ != "pobj" or ent.root.head.head.pos_ != "VERB":
+        if check.kind in ("date", "number") or ent is None or ent.root.dep_ != "pobj" or ent.root.head.head.pos_ != "VERB":
             return check
         preposition, verb = ent.root.head.lower_, ent.root.head.head.lemma_.lower()
         found = [e for c in checks if c.outcome == "confirmed" and c is not check for e in c.answers
