@@ -113,9 +113,6 @@ class Embedder:
 
     def warm_up(self) -> None:
         """Load the question encoder: a bot embeds only questions once its index is built."""
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()  # a bar per load is noise in a CLI and in logs
         if self.plain is None:
             self._load_sentence_transformers()
             return
@@ -123,6 +120,9 @@ class Embedder:
             return
         import torch
         from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # a bar per load is noise in a CLI and in logs
 
         try:
             tokenizer = AutoTokenizer.from_pretrained(self.plain.folder, local_files_only=True)
@@ -138,7 +138,7 @@ class Embedder:
         from sentence_transformers import SentenceTransformer
         from transformers.utils import logging as hf_logging
 
-        hf_logging.disable_progress_bar()
+        hf_logging.disable_progress_bar()  # a bar per load is noise in a CLI and in logs
         try:
             self._model = SentenceTransformer(self.ref.location, device="cpu")
         except Exception as err:
