@@ -112,3 +112,20 @@ def test_swapped_premises_are_unanswerable_twins_of_real_questions() -> None:
         added = set(twin.question.replace("?", "").split()) - set(original.question.replace("?", "").split())
         assert removed and all(w in first for w in removed)  # what the paragraph says ...
         assert added and all(w in second and w not in first for w in added)  # ... for what only another says
+
+
+def test_unanswerable_file_adds_its_questions_with_the_impossible_ones_at_cls(tiny_model: Path, tmp_path: Path) -> None:
+    """A SQuAD v2.0 file's answerable questions are trained as usual and its impossible ones point
+    every window at [CLS], as many times as asked; the report counts both."""
+    planted_squad(tmp_path / "train.json")
+    context = "the denver broncos won the game in the stadium on sunday . the coach was at the board ."
+    v2 = {"version": "v2.0", "data": [{"title": "v2", "paragraphs": [{"context": context, "qas": [
+        {"id": "a", "question": "who won the game ?", "is_impossible": False,
+         "answers": [{"text": "denver broncos", "answer_start": context.index("denver broncos")}]},
+        {"id": "u1", "question": "who lost the game ?", "is_impossible": True, "answers": []},
+        {"id": "u2", "question": "where was the coach born ?", "is_impossible": True, "answers": []}]}]}]}
+    (tmp_path / "v2.json").write_text(json.dumps(v2), encoding="utf-8")
+    report = train(settings(tmp_path, tiny_model, epochs=1, unanswerable_file=str(tmp_path / "v2.json"),
+                            unanswerable_repeat=2), progress=False)
+    assert report["data"]["unanswerable_file_windows"] == 6  # 3 questions, one window each, twice
+    assert report["data"]["unanswerable_file_windows_at_cls"] == 4

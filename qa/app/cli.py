@@ -177,7 +177,7 @@ def cmd_train_reader(args: argparse.Namespace) -> int:
         drop_ids_file=args.drop_ids, dev_file=args.dev, dev_questions=args.dev_questions, max_length=args.max_length,
         stride=args.stride, batch_size=args.batch_size, learning_rate=args.lr, epochs=args.epochs,
         max_examples=args.max_examples, max_minutes=args.max_minutes, hard_negatives=args.hard_negatives,
-        swapped=args.swapped,
+        swapped=args.swapped, unanswerable_file=args.unanswerable, unanswerable_repeat=args.unanswerable_repeat,
         checkpoint_minutes=args.checkpoint_minutes, seed=args.seed, device=args.device, bf16=not args.no_bf16,
     )
     report = train(settings, resume=args.resume, progress=sys.stderr.isatty() or args.progress)
@@ -273,6 +273,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--swapped", type=float, default=0.0,
                    help="share of questions that also get a twin with one of its names or numbers swapped for "
                         "another of the article's, labelled unanswerable (default: 0)")
+    p.add_argument("--unanswerable", help="SQuAD v2.0 file whose questions join the training data, the unanswerable "
+                   "ones labelled 'not here' (never one you report on)")
+    p.add_argument("--unanswerable-repeat", type=int, default=1,
+                   help="times the --unanswerable file's questions are added (default: 1)")
     p.add_argument("--checkpoint-minutes", type=float, default=10.0, help="minutes between checkpoints (default: 10)")
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--device", default="cpu", help="torch device: cpu or cuda (default: cpu)")

@@ -64,6 +64,8 @@ class TrainSettings:
     max_minutes: float | None = None
     hard_negatives: float = 0.5  # share of questions that also get a retrieved paragraph without the answer
     swapped: float = 0.0  # share of questions that also get a twin whose premise the paragraph does not say
+    unanswerable_file: str | None = None  # SQuAD v2.0 file: its questions join the training data, unanswerable ones at [CLS]
+    unanswerable_repeat: int = 1  # times that file's questions are added (it is small beside SQuAD v1.1)
     checkpoint_minutes: float = 10.0
     seed: int = 13
     device: str = "cpu"
@@ -118,6 +120,15 @@ def squad_questions(articles: list[dict], drop: set[str]) -> list[tuple[int, int
                     continue
                 out.append((a, p, Question(qa["id"], qa["question"], context, start, text)))
     return out
+
+
+def unanswerable_questions(articles: list[dict]) -> list[Question]:
+    """The questions a SQuAD v2.0 file marks impossible, each labelled "not here" in its paragraph.
+    They were written to look answerable (a negation, a swapped name or date, a condition the
+    paragraph does not meet): the kind of near miss a retriever hands the reader."""
+    return [Question(qa["id"], qa["question"], para["context"], -1, "")
+            for article in articles for para in article.get("paragraphs", [])
+            for qa in para.get("qas", []) if qa.get("is_impossible")]
 
 
 def hard_negatives(articles: list[dict], items: list[tuple[int, int, Question]], share: float,
@@ -359,12 +370,19 @@ def build_windows(settings: TrainSettings, tokenizer) -> tuple[Windows, dict]:
     extra = tokenize_windows(tokenizer, negatives, settings.max_length, settings.stride, first_window_only=True)
     twins = tokenize_windows(tokenizer, swapped_premises(articles, items, settings.swapped, rng), settings.max_length,
                              settings.stride)
+    v2 = Windows()
+    if settings.unanswerable_file:
+        v2_articles = load_squad(settings.unanswerable_file)
+        v2_questions = [q for _, _, q in squad_questions(v2_articles, drop)] + unanswerable_questions(v2_articles)
+        v2 = tokenize_windows(tokenizer, v2_questions * max(1, settings.unanswerable_repeat), settings.max_length,
+                              settings.stride)
     for name in ("input_ids", "token_type_ids", "starts", "ends"):
-        getattr(windows, name).extend(getattr(extra, name) + getattr(twins, name))
+        getattr(windows, name).extend(getattr(extra, name) + getattr(twins, name) + getattr(v2, name))
     data = {"train_file": settings.train_file, "articles": len(articles), "questions": len(items),
             "dropped_ids": len(drop), "windows": len(windows), "windows_with_answer": positive,
-            "windows_without_answer_same_paragraph": len(windows) - len(extra) - len(twins) - positive,
-            "retrieved_negative_windows": len(extra), "swapped_premise_windows": len(twins)}
+            "windows_without_answer_same_paragraph": len(windows) - len(extra) - len(twins) - len(v2) - positive,
+            "retrieved_negative_windows": len(extra), "swapped_premise_windows": len(twins),
+            "unanswerable_file_windows": len(v2), "unanswerable_file_windows_at_cls": sum(1 for t in v2.starts if t == 0)}
     return windows, data
 
 
