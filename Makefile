@@ -49,7 +49,7 @@ test-unit: $(STAMP) lint
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -q -m unit
 
 # Retrain the span reader the package ships (qa/read/weights) on SQuAD v1.1 train, with the real
-# unanswerable questions of a third of the visible SQuAD v2.0 dev articles (V2_TRAIN: never the
+# unanswerable questions of a quarter of the visible SQuAD v2.0 dev articles (V2_TRAIN: never the
 # articles that choose the threshold or are reported on); TRAIN_ARGS adds flags, e.g.
 # TRAIN_ARGS="--max-minutes 115" on 2 cores, or TRAIN_ARGS="--device cuda --epochs 3" on a GPU.
 # Add --resume to continue a run from .cache/reader-train/ or from the committed weights.
