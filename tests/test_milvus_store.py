@@ -173,3 +173,30 @@ def test_ray_embedding_writes_the_vectors_of_one_process(seeds_bot: QA, corpus: 
     rows = list(milvus_store._query_all(index.client, milvus_store.CHUNKS, "", ["text", "vector"]))
     local = seeds_bot.embedder.encode([row["text"] for row in rows], show_progress=False)
     assert np.allclose(np.asarray([row["vector"] for row in rows], dtype=np.float32), local, atol=1e-5)
+
+
+def test_a_local_ray_that_starts_slowly_is_tried_again_and_a_cluster_address_is_not(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A local raylet has a fixed 30 s to register (CI once ran past it on a busy machine): a local
+    start is retried; an unreachable cluster is reported at once, with what to give instead."""
+    import ray
+
+    from qa.index.ray_embedding import LOCAL_START_TRIES, RayEmbedder
+
+    calls: list[str | None] = []
+
+    def init(address: str | None = None, **_: object) -> None:
+        calls.append(address)
+        if address or len(calls) < LOCAL_START_TRIES:
+            raise Exception("The current node timed out during startup.")
+
+    monkeypatch.setattr(ray, "init", init)
+    monkeypatch.setattr(ray, "shutdown", lambda: None)
+    monkeypatch.setattr(ray, "cluster_resources", lambda: {"CPU": 4})
+    local = RayEmbedder()
+    local._start()
+    assert calls == [None] * LOCAL_START_TRIES and local.workers == 2
+    calls.clear()
+    with pytest.raises(QAError, match="head node's address"):
+        RayEmbedder("ray://nowhere:10001")._start()
+    assert calls == ["ray://nowhere:10001"]

@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 
 CPUS_PER_WORKER = 2  # torch uses a couple of threads well; more workers beat more threads per worker
 WORKER_BATCH = 256  # texts per worker call
+LOCAL_START_TRIES = 3
 
 
 class EncodeWorker:
@@ -59,12 +60,22 @@ class RayEmbedder:
             import ray
         except ImportError:
             raise QAError("--ray needs Ray: pip install 'factqa[scale]' (or `make` installs it)") from None
-        try:
-            ray.init(address=self.address, ignore_reinit_error=True, include_dashboard=False, log_to_driver=False,
-                     logging_level=logging.WARNING)
-        except Exception as err:  # ConnectionError, RuntimeError, ValueError for a bad address
-            raise QAError(f"cannot reach Ray at {self.address or 'a new local instance'} ({type(err).__name__}: {err}); "
-                          "give the head node's address (ray://HOST:10001 or HOST:6379), or no address for a local Ray") from None
+        # A local Ray gives its raylet a fixed 30 s to register; on a busy small machine that can pass,
+        # so a local start is tried again (a cluster address is not: there the error is the answer).
+        tries = 1 if self.address else LOCAL_START_TRIES
+        for attempt in range(1, tries + 1):
+            try:
+                ray.init(address=self.address, ignore_reinit_error=True, include_dashboard=False,
+                         log_to_driver=False, logging_level=logging.WARNING)
+                break
+            except Exception as err:  # ConnectionError, RuntimeError, ValueError for a bad address
+                ray.shutdown()
+                if attempt < tries:
+                    log.warning("local Ray did not start (%s); trying again (%d of %d)", err, attempt + 1, tries)
+                    continue
+                raise QAError(f"cannot reach Ray at {self.address or 'a new local instance'} ({type(err).__name__}: "
+                              f"{err}); give the head node's address (ray://HOST:10001 or HOST:6379), or no address "
+                              "for a local Ray") from None
         from ray.data import DataContext
 
         DataContext.get_current().enable_progress_bars = False
