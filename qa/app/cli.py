@@ -280,7 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--checkpoint-minutes", type=float, default=10.0, help="minutes between checkpoints (default: 10)")
     p.add_argument("--seed", type=int, default=13)
     p.add_argument("--device", default="cpu", help="torch device: cpu or cuda (default: cpu)")
-    p.add_argument("--no-bf16", action="store_true", help="train in fp32 on CPU (bf16 autocast is the default)")
+    p.add_argument("--no-bf16", action="store_true", help="fp32 on CPU (default: bf16 autocast where the CPU has AVX-512)")
     p.add_argument("--resume", action="store_true", help="continue from the last checkpoint, or from the exported weights")
     p.add_argument("--progress", action="store_true", help="show the progress bar even when stderr is not a terminal")
     p.set_defaults(func=cmd_train_reader)
