@@ -43,6 +43,12 @@ def questions(claim: str) -> dict[str, str]:
     ("Omar Tull requested $5 billion in aid.", "$5 billion", "How much did Omar Tull request in aid?"),
     ("Norway launched an attack on Sweden.", "Sweden", "What did Norway launch an attack on?"),
     ("The embargo was lifted after a meeting in Vienna.", "Vienna", "Where was the embargo lifted after a meeting?"),
+    # an amount's unit is asked with it, a share with what it is a share of
+    ("The basin covers 7,000,000 square kilometres.", "7,000,000 square kilometres",
+     "How many square kilometres does the basin cover?"),
+    ("27.7 million tons of dust fall over the basin.", "27.7 million tons", "How many tons of dust fall over the basin?"),
+    ("Brazil contains 60% of the rainforest.", "60%", "What percentage of the rainforest does Brazil contain?"),
+    ("OPEC raised the price by 70%.", "70%", "How much did OPEC raise the price by?"),
 ])
 def test_each_fact_becomes_a_question_in_its_place(claim: str, slot: str, question: str) -> None:
     asked = questions(claim)
@@ -395,3 +401,19 @@ def test_a_place_said_after_the_same_verb_and_preposition_is_confirmed() -> None
     other = ClaimChecker(Articles({"when": [said(landed, "1349")], "where": [said(landed, "Askoy")],
                                    "what": [said(landed, "Norway")]}).ask, embed)
     assert other.check("The virus reached Norway in 1349 when a ship landed at Bergen.").verdict != "SUPPORTED"
+
+
+def test_a_name_that_only_says_which_thing_is_not_asked_alone() -> None:
+    asked = questions("The Amazon basin covers 7,000,000 square kilometres.")
+    assert "Amazon" not in asked and asked["7,000,000 square kilometres"].endswith("does the Amazon basin cover?"), asked
+
+
+def test_a_name_the_reader_ranked_below_another_of_its_sentence_confirms_nothing() -> None:
+    """The shares sentence names every country: its 60% confirms Brazil's share, not Venezuela's,
+    when the reader, asked who holds 60%, preferred Brazil there (even unsure of it)."""
+    shares = "The forest is within Brazil, with 60% of it, and minor amounts in Venezuela."
+    sixty = said(shares, "60%")
+    unsure = {"what holds": [said(shares, "Brazil", score=0.3), said(shares, "Venezuela", score=0.25)]}
+    checker = ClaimChecker(Articles({"what percentage": [sixty]}, unsure).ask, embed)
+    assert checker.check("Venezuela holds 60% of the forest.").verdict == "NOT_ENOUGH_INFO"
+    assert checker.check("Brazil holds 60% of the forest.").verdict == "SUPPORTED"

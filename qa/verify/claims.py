@@ -170,6 +170,15 @@ def slot_question(doc, start: int, end: int, wh: str) -> str:
         phrase = [t for t in [*noun.lefts, noun, *of] if t.i not in remove and t.dep_ not in ("det", "poss", "case")]
         wh = f"{wh} " + " ".join(t.text for t in phrase)
         remove |= {t.i for t in phrase} | {x.i for c in noun.children if c.dep_ in ("det", "poss", "case") for x in c.subtree}
+    elif start < end and wh == "how many" and (unit := _unit_of(span)):
+        # the unit is asked with the number: "7,000,000 square kilometres" → how many square kilometres,
+        # "60% of the rainforest" → what percentage of the rainforest; an amount's own "of" phrase goes with it
+        of = [x for c in span.root.children if c.dep_ == "prep" and c.lower_ == "of" and c.i >= end for x in c.subtree]
+        if unit[-1].text == "%":
+            wh = "what percentage " + _words(of, {}) if of else "how much"
+        else:
+            wh = "how many " + _words([*unit, *of], {})
+        remove |= {t.i for t in of} | {x.i for c in span.root.lefts if c.i < start for x in c.subtree}
     elif wh in ("how many", "which"):
         wh = "how many" if wh == "how many" else "what"
     if start < end and wh == "how old" and span.root.dep_ == "appos":
@@ -395,6 +404,9 @@ def claim_slots(claim: str) -> list[Slot]:
     for ent in doc.ents:
         if _inside_a_name(ent) or _marks_unique(ent.root):
             continue  # "first reported", "was the first outlet": the subject's question asks it
+        if ent.root.dep_ == "compound" and ent.root.head.pos_ == "NOUN" and not ent.root.head.ent_type_ \
+                and KIND_OF_LABEL.get(ent.label_) not in ("date", "number"):
+            continue  # "the Amazon basin": a name that only says which basin; "The who basin …?" asks nothing
         if ent.root.i in ruled_out:
             continue  # "rather than Instagram": the claim denies it, so the other slot's answer tells
         kind, wh = slot_kind(ent)
@@ -436,6 +448,12 @@ def alternatives(doc) -> set[int]:
                     span.add(edge)
             out |= span
     return out
+
+
+def _unit_of(span) -> list:
+    """The unit words of an amount, after its last number ("27.7 million tons" → tons), if any."""
+    numbers = [t.i for t in span if t.like_num]
+    return [t for t in span if numbers and t.i > numbers[-1]]
 
 
 def _marks_unique(token) -> bool:
@@ -628,7 +646,8 @@ class ClaimChecker:
         # names another of the claim's facts
         unsure = [tuple(e for e in reading.candidates if e.answer and e.score >= CONFIRM and slot.kind != "thing"
                         and says_value(e.answer, slot.text, slot.kind)
-                        and any(_names(e.quote, other.text) for other in slots if other is not slot))
+                        and any(_names(e.quote, other.text) for other in slots if other is not slot)
+                        and not _outranked(reading.candidates, slot, e))
                   for slot, reading in zip(slots, readings)]
         # the reader's best span, however unsure, for a dated or counted slot: it may refute when its
         # sentence tells the claim's very event ("Kutcher founded the group … in 2009")
@@ -649,9 +668,9 @@ class ClaimChecker:
         relevance = dict(zip(quotes, self._similarity(claim, quotes))) if quotes else {}
         checks = [self._check(claim, slot, ans, relevance, found, guess, said)
                   for (slot, ans), found, guess, said in zip(asked, unsure, best, sure)]
-        checks = [self._named_alongside(c, checks) if slot.subject and c.outcome == "unanswered"
+        checks = [self._named_alongside(c, checks, reading.candidates, slot) if slot.subject and c.outcome == "unanswered"
                   else self._said_with_the_verb(claim, c, checks) if c.outcome == "unanswered" else c
-                  for slot, c in zip(slots, checks)]
+                  for slot, c, reading in zip(slots, checks, readings)]
         if when is not None and any(c.outcome != "unanswered" for c in checks):
             checks.append(self._context(when, answers[-1]))
         # any confident answer's sentence about the claim, a paraphrased object's included ("the organization's work")
@@ -712,11 +731,13 @@ class ClaimChecker:
                          tuple(matching + differing + beside) or tuple(answers[:1]))
 
     @staticmethod
-    def _named_alongside(check: SlotCheck, checks: Sequence[SlotCheck]) -> SlotCheck:
+    def _named_alongside(check: SlotCheck, checks: Sequence[SlotCheck], candidates: Sequence[Evidence],
+                         slot: Slot) -> SlotCheck:
         """The subject's in-place question ("Who is 45?") is the vaguest; a sentence that confirms
-        another fact of the claim and names the subject confirms it too ("Kutcher, 45, announced …")."""
+        another fact of the claim and names the subject confirms it too ("Kutcher, 45, announced …"),
+        unless the reader, asked for the subject, preferred another of that sentence's names."""
         found = [e for c in checks if c.outcome == "confirmed" and c is not check for e in c.answers
-                 if _names(e.quote, check.slot)]
+                 if _names(e.quote, check.slot) and not _outranked(candidates, slot, e)]
         return changed(check, outcome="confirmed", answers=tuple(_unique(found))) if found else check
 
     @staticmethod
@@ -785,6 +806,15 @@ def _differs(claim: str, slot: Slot, e: Evidence, relevance: dict[str, float]) -
             and not (slot.kind in ("person", "organisation") and plays_another_role(claim, slot.text, e))
             and (counts_the_same(claim, slot.text, e, close) if slot.kind == "number"
                  else close or same_event(claim, e.quote, slot.text)))
+
+
+def _outranked(candidates: Sequence[Evidence], slot: Slot, said: Evidence) -> bool:
+    """Whether the reader's best span of the slot's kind in the sentence of ``said`` gives another
+    value: asked "What holds 60% of the rainforest?" of "… within Brazil, with 60% …, and with minor
+    amounts in Venezuela", its "Brazil" there tells that "Venezuela" holds nothing of the sort."""
+    best = next((c for c in candidates if (c.source, c.quote_start) == (said.source, said.quote_start)
+                 and c.answer and same_kind(answer_kind(c), slot.kind)), None)
+    return best is not None and not says_value(best.answer, slot.text, slot.kind)
 
 
 def _elsewhere(claim: str, quote: str) -> bool:
