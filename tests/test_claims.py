@@ -417,3 +417,19 @@ def test_a_name_the_reader_ranked_below_another_of_its_sentence_confirms_nothing
     checker = ClaimChecker(Articles({"what percentage": [sixty]}, unsure).ask, embed)
     assert checker.check("Venezuela holds 60% of the forest.").verdict == "NOT_ENOUGH_INFO"
     assert checker.check("Brazil holds 60% of the forest.").verdict == "SUPPORTED"
+
+
+def test_the_events_date_comes_from_sentences_that_tell_the_event() -> None:
+    """A claim with no date shows each source's date of its event, conflicting when they differ; a
+    year from a sentence about another action of the subject is not that date."""
+    thursday = said("Maria Park resigned from the council on Thursday.", "Thursday")
+    founded = said("Maria Park founded the council in 2009.", "2009", source="b.txt", score=0.8)
+    friday = said("Maria Park stepped down Friday from the council.", "Friday", source="b.txt", score=0.3)
+    park = said("Maria Park resigned from the council on Thursday.", "Maria Park")
+    council = said("Maria Park resigned from the council on Thursday.", "the council")
+    checker = ClaimChecker(Articles({"who": [park], "what": [council], "when": [thursday, founded]},
+                                    {"when": [friday]}).ask, embed)
+    verdict = checker.check("Maria Park resigned from the council.")
+    context = next(c for c in verdict.checks if c.kind == "context")
+    assert verdict.verdict == "SUPPORTED" and context.outcome == "conflicting", verdict.checks
+    assert [(e.answer, e.source) for e in context.answers] == [("Thursday", "a.txt"), ("Friday", "b.txt")]

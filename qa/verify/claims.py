@@ -672,7 +672,7 @@ class ClaimChecker:
                   else self._said_with_the_verb(claim, c, checks) if c.outcome == "unanswered" else c
                   for slot, c, reading in zip(slots, checks, readings)]
         if when is not None and any(c.outcome != "unanswered" for c in checks):
-            checks.append(self._context(when, answers[-1]))
+            checks.append(self._context(claim, when, readings[-1]))
         # any confident answer's sentence about the claim, a paraphrased object's included ("the organization's work")
         answered = [e for c in checks for e in c.answers if e.answer is not None] + unanswered
         opposed = [e for e in answered if (relevance.get(e.quote, 0.0) >= RELEVANT or same_event(claim, e.quote, ""))
@@ -759,9 +759,16 @@ class ClaimChecker:
         return changed(check, outcome="confirmed", answers=tuple(_unique(found))) if found else check
 
     @staticmethod
-    def _context(question: str, ans: Answer) -> SlotCheck:
-        """The event's date as the sources give it: conflicting when they disagree."""
-        answers = [e for e in ans.evidence if e.answer is not None and answer_kind(e) == "date"]
+    def _context(claim: str, question: str, reading: Reading) -> SlotCheck:
+        """The event's date as each source gives it, conflicting when they disagree: per source the
+        reader's best date (at least CONFIRM sure) from a sentence that tells the claim's action; "Kutcher
+        founded the group … in 2009" dates the founding, not his resignation."""
+        per_source: dict[str, Evidence] = {}
+        for e in reading.candidates:
+            if e.answer and e.score >= CONFIRM and e.source not in per_source and answer_kind(e) == "date" \
+                    and predicate_attested(claim, [e.quote]):
+                per_source[e.source] = e
+        answers = list(per_source.values())
         differ = any(not same_answer(a.answer, b.answer) for a in answers for b in answers if a.source != b.source)
         outcome: Outcome = "conflicting" if differ else "confirmed" if answers else "unanswered"
         return SlotCheck("", "context", question, outcome, tuple(answers))
