@@ -647,7 +647,7 @@ class ClaimChecker:
         unsure = [tuple(e for e in reading.candidates if e.answer and e.score >= CONFIRM and slot.kind != "thing"
                         and says_value(e.answer, slot.text, slot.kind)
                         and any(_names(e.quote, other.text) for other in slots if other is not slot)
-                        and not _outranked(reading.candidates, slot, e))
+                        and not _outranked(reading.candidates, slot.text, slot.kind, e))
                   for slot, reading in zip(slots, readings)]
         # the reader's best span, however unsure, for a dated or counted slot: it may refute when its
         # sentence tells the claim's very event ("Kutcher founded the group … in 2009")
@@ -668,7 +668,7 @@ class ClaimChecker:
         relevance = dict(zip(quotes, self._similarity(claim, quotes))) if quotes else {}
         checks = [self._check(claim, slot, ans, relevance, found, guess, said)
                   for (slot, ans), found, guess, said in zip(asked, unsure, best, sure)]
-        checks = [self._named_alongside(c, checks, reading.candidates, slot) if slot.subject and c.outcome == "unanswered"
+        checks = [self._named_alongside(c, checks, reading.candidates) if slot.subject and c.outcome == "unanswered"
                   else self._said_with_the_verb(claim, c, checks) if c.outcome == "unanswered" else c
                   for slot, c, reading in zip(slots, checks, readings)]
         if when is not None and any(c.outcome != "unanswered" for c in checks):
@@ -731,13 +731,12 @@ class ClaimChecker:
                          tuple(matching + differing + beside) or tuple(answers[:1]))
 
     @staticmethod
-    def _named_alongside(check: SlotCheck, checks: Sequence[SlotCheck], candidates: Sequence[Evidence],
-                         slot: Slot) -> SlotCheck:
+    def _named_alongside(check: SlotCheck, checks: Sequence[SlotCheck], candidates: Sequence[Evidence]) -> SlotCheck:
         """The subject's in-place question ("Who is 45?") is the vaguest; a sentence that confirms
         another fact of the claim and names the subject confirms it too ("Kutcher, 45, announced …"),
         unless the reader, asked for the subject, preferred another of that sentence's names."""
         found = [e for c in checks if c.outcome == "confirmed" and c is not check for e in c.answers
-                 if _names(e.quote, check.slot) and not _outranked(candidates, slot, e)]
+                 if _names(e.quote, check.slot) and not _outranked(candidates, check.slot, check.kind, e)]
         return changed(check, outcome="confirmed", answers=tuple(_unique(found))) if found else check
 
     @staticmethod
@@ -815,13 +814,13 @@ def _differs(claim: str, slot: Slot, e: Evidence, relevance: dict[str, float]) -
                  else close or same_event(claim, e.quote, slot.text)))
 
 
-def _outranked(candidates: Sequence[Evidence], slot: Slot, said: Evidence) -> bool:
-    """Whether the reader's best span of the slot's kind in the sentence of ``said`` gives another
+def _outranked(candidates: Sequence[Evidence], value: str, kind: str, said: Evidence) -> bool:
+    """Whether the reader's best span of the value's kind in the sentence of ``said`` gives another
     value: asked "What holds 60% of the rainforest?" of "… within Brazil, with 60% …, and with minor
     amounts in Venezuela", its "Brazil" there tells that "Venezuela" holds nothing of the sort."""
     best = next((c for c in candidates if (c.source, c.quote_start) == (said.source, said.quote_start)
-                 and c.answer and same_kind(answer_kind(c), slot.kind)), None)
-    return best is not None and not says_value(best.answer, slot.text, slot.kind)
+                 and c.answer and same_kind(answer_kind(c), kind)), None)
+    return best is not None and not says_value(best.answer, value, kind)
 
 
 def _elsewhere(claim: str, quote: str) -> bool:
