@@ -177,6 +177,17 @@ def test_every_sure_span_of_a_source_counts_not_only_its_best() -> None:
     assert both.check("Lee said she would keep supporting the show.").verdict == "REFUTED"
 
 
+def test_a_sure_span_that_lost_in_its_sentence_does_not_confirm_a_first_one() -> None:
+    credit = "Ada Brennan is credited with first mapping the caves in 1977 and Omar Tull with extending the map."
+    answers = {"who": [said(credit, "Ada Brennan")], "when": [said(credit, "1977")], "what": [said(credit, "the caves")]}
+    runner_up = {"who": [said(credit, "Omar Tull", score=0.85)]}
+    checker = ClaimChecker(Articles(answers, sure=runner_up).ask, embed)
+    assert checker.check("Omar Tull first mapped the caves in 1977.").verdict != "SUPPORTED"
+    assert checker.check("Ada Brennan first mapped the caves in 1977.").verdict == "SUPPORTED"
+    # without "first", both sure actors of the sentence count
+    assert checker.check("Omar Tull mapped the caves in 1977.").verdict == "SUPPORTED"
+
+
 def test_an_unanswered_passage_naming_the_subject_may_negate_the_claims_verb() -> None:
     plea = "Smith was found guilty of fraud in March, despite pleading not guilty."
     passage = Evidence(None, "a.txt", 0, len(plea), plea, 0, len(plea), 0.5)

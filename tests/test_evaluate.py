@@ -310,16 +310,15 @@ def test_seeds_claims_floors(bot: QA) -> None:
 
 def test_claims_on_articles_beyond_the_seeds(tmp_path: Path) -> None:
     """68 claims on three Wikipedia articles (docs/evaluation.md: label accuracy 86.8; the 27 on the
-    Amazon rainforest were written before measuring them): a little under that, never a wrong
-    SUPPORTED for a claim the articles cannot settle, and at most the one wrong SUPPORTED that the
-    reader causes today (a052: asked "Who first discovered the geoglyphs in 1977?", it answers the
-    man the sentence says furthered the discovery; issue 14 keeps it open)."""
+    Amazon rainforest were written before measuring them): a little under that, and never a wrong
+    SUPPORTED or REFUTED."""
     corpus = tmp_path / "articles"
     shutil.copytree(DATA / "articles", corpus)
     report = evaluate(DATA / "articles_claims.jsonl", corpus=str(corpus), cache_dir=tmp_path / "cache")
     assert report.n == 68 and report.label_accuracy >= 85.0
     confusion = {gold: dict(row) for gold, row in report.confusion}
-    assert confusion["NOT_ENOUGH_INFO"].get("SUPPORTED", 0) == 0 and confusion["REFUTED"].get("SUPPORTED", 0) <= 1
+    assert confusion["NOT_ENOUGH_INFO"].get("SUPPORTED", 0) == 0 and confusion["REFUTED"].get("SUPPORTED", 0) == 0
+    assert confusion["SUPPORTED"].get("REFUTED", 0) == 0 and confusion["NOT_ENOUGH_INFO"].get("REFUTED", 0) == 0
 
 
 def test_end_to_end_squad_open_corpus(tmp_path: Path) -> None:

@@ -660,8 +660,10 @@ class ClaimChecker:
         subjects = [slot.text for slot in slots if slot.subject]
         unanswered = [e for _, ans in asked if ans.answer is None for e in ans.evidence
                       if subjects and all(_names(e.quote, name) for name in subjects)]
-        # every span as sure as an answer that says the slot's value: one source may name several actors
-        sure = [tuple(e for e in reading.sure if says_value(e.answer or "", slot.text, slot.kind))
+        # every span as sure as an answer that says the slot's value: one source may name several actors,
+        # but not several first or only ones: there the reader's best span of that sentence decides
+        sure = [tuple(e for e in reading.sure if says_value(e.answer or "", slot.text, slot.kind)
+                      and not (slot.unique and _outranked(reading.candidates, slot.text, slot.kind, e)))
                 for slot, reading in zip(slots, readings)]
         quotes = sorted({e.quote for _, ans in asked for e in ans.evidence if e.answer is not None}
                         | {e.quote for found in unsure + sure for e in found} | {e.quote for e in unanswered})
