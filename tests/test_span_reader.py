@@ -145,3 +145,16 @@ def test_no_answer_runs_across_a_paragraph_break(tiny_model: Path) -> None:
     found = [ev for q in ("Who won?", "When?", "Where did the team play?") for ev in reader.read(q, [passage])]
     _check(text, [passage], found)
     assert all("\n" not in ev.answer for ev in found)
+
+
+def test_int8_quantizes_only_the_feed_forward_expansions_and_keeps_offsets(tiny_model: Path) -> None:
+    import torch
+
+    reader = SpanReader(tiny_model, max_length=64, stride=16, precision="int8")
+    reader.warm_up()
+    quantized = {name for name, layer in reader._model.named_modules()
+                 if isinstance(layer, torch.ao.nn.quantized.dynamic.Linear)}
+    assert quantized and all(name.endswith("intermediate.dense") for name in quantized)
+    assert any(name.endswith("attention.self.query") for name, _ in reader._model.named_modules())
+    text, passages = _document()
+    _check(text, passages, reader.read("Who won the game?", passages))
