@@ -348,7 +348,8 @@ def test_a_duration_of_the_same_thing_refutes_another_duration() -> None:
 
 def test_a_fact_of_a_participle_clause_is_asked_of_that_clause() -> None:
     asked = questions("The couple addressed the letters in a video posted on Instagram.")
-    assert asked["Instagram"] == "What was the video posted on?", asked
+    # an organisation the action took place on is asked with "where", its preposition dropped
+    assert asked["Instagram"] == "Where was the video posted?", asked
 
 
 def test_an_acting_organisation_is_asked_with_who() -> None:

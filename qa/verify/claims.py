@@ -88,6 +88,7 @@ UNIQUE = frozenset({"first", "only", "sole", "solely"})
 LOCATIVE = frozenset({"in", "at", "on", "from", "to", "into", "onto", "near", "across", "through", "throughout", "around",
                       "inside", "outside", "within", "toward", "towards", "along", "between", "over", "under", "off"})
 WHERE_OF_NOUN = frozenset({"in", "at", "near", "inside", "outside", "within", "throughout", "across"})
+WHERE_OF_VERB = frozenset({"in", "at", "on"})  # an organisation after these tells where the action took place
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,9 @@ def slot_kind(ent) -> tuple[str, str]:
         # Masterson"); after a noun, a place is where the thing is ("a meeting in Vienna") or its target
         # ("an attack on Israel", "aid to Israel": what was attacked, not where)
         return kind, "what"
+    if kind == "organisation" and preposition is not None and preposition.lower_ in WHERE_OF_VERB \
+            and preposition.head.pos_ == "VERB":
+        return kind, "where"  # "posted on Instagram", "worked at Google": where, not "what … on?"
     return kind, WH[kind]
 
 
@@ -186,7 +190,7 @@ def slot_question(doc, start: int, end: int, wh: str) -> str:
     clause = next((a for a in span.root.ancestors if a.dep_ == "acl" and a.tag_ == "VBN"), None) if start < end else None
     if clause is not None and not start <= clause.head.i < end:
         # a fact of a participle clause is asked of that clause alone: "… addressed the letters in a
-        # video posted on Instagram" → "What was the video posted on?"
+        # video posted on Instagram" → "Where was the video posted?"
         noun = clause.head
         named = [t for t in noun.lefts if t.dep_ in ("compound", "amod")] + [noun]
         remove |= {c.i for c in span.root.children if c.dep_ == "det"}
