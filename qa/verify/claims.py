@@ -395,7 +395,10 @@ def predicate_attested(claim: str, quotes: Sequence[str]) -> bool:
         lemmas |= {p for group in PARAPHRASES if group & lemmas for p in group}
     stems = {word.rstrip("e") for word in lemmas}
     sense = _sense(_reported(root))  # "leaving" is said by "stepping down"
+    # a closed compound ends with the claim's very word form ("windblown" says "blown")
+    closed = root.lower_ if len(root.lower_) >= 4 else None
     return any(t.lemma_.lower().startswith(stem) or (sense is not None and _sense(t) == sense)
+               or (closed is not None and t.lower_.endswith(closed))
                for quote in quotes for t in parse(quote) for stem in stems)
 
 
