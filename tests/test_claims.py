@@ -88,6 +88,21 @@ def test_the_action_may_be_told_in_other_words_of_news_copy() -> None:
     assert not predicate_attested("The council formed a committee.", ["The council used a platform."])
 
 
+def test_what_is_said_is_held_against_the_same_words_under_as_many_negations() -> None:
+    # the action reported, however deep, negated in one and affirmed in the other
+    denial = "“The plans were not drawn up to close the library or the town’s museum,” Ruth Alvo, 52, added."
+    assert opposite_sense("Alvo said the plans were meant to close the library.", denial)
+    assert not opposite_sense("Alvo said the plans were not meant to close the library.", denial)
+    assert opposite_sense("The mayor raised taxes.", "The mayor failed to raise taxes.")
+    assert not opposite_sense("The mayor refused to raise taxes.", "The mayor said she would not raise taxes.")
+    # what someone is said to be: another verb of saying or believing tells it, negations and all
+    letter = "“I do not believe she is a risk to the public,” Omar Tull wrote in his letter to the court."
+    assert predicate_attested("Tull said he did not think Alvo was a risk to the public.", [letter])
+    assert not predicate_attested("Tull said he thought Alvo was a risk to the public.", [letter])
+    assert opposite_sense("Tull said he thought Alvo was a risk to the public.", letter)
+    assert not predicate_attested("Tull said Alvo was a friend.", [letter])
+
+
 def test_a_second_clause_is_held_against_what_the_sentence_says_of_its_subject() -> None:
     quote = "Lee is also stepping down from her seat on the council, the mayor said."
     assert opposite_sense("Park resigned from the council while Lee stayed on.", quote)

@@ -73,6 +73,8 @@ OPPOSITES: tuple[tuple[frozenset[str], frozenset[str]], ...] = (
 SENSE_OF = {word: (pair, pole) for pair, poles in enumerate(OPPOSITES) for pole, words in enumerate(poles) for word in words}
 CONTRASTING = frozenset({"while", "whereas", "although", "though"})  # marks of a side clause with a fact of its own
 NEGATORS = frozenset({"neither", "nor", "no", "none", "nobody", "nothing", "never"})
+COMPLEMENTS = frozenset({"ccomp", "xcomp", "attr", "acomp"})  # what a verb says, means or is: its negation carries down
+NEGATING = frozenset({"refuse", "fail", "decline", "deny", "avoid", "neglect"})  # "refused to raise" did not raise
 # verbs that tell the same action in news copy: one says the other's predicate ("posted" for "published")
 PARAPHRASES: tuple[frozenset[str], ...] = (
     frozenset({"post", "publish", "release", "share", "upload", "print"}),
@@ -83,6 +85,7 @@ PARAPHRASES: tuple[frozenset[str], ...] = (
 )
 LIGHT_VERBS = frozenset({"take", "make", "give", "get", "do", "hold", "put", "pay"})
 REPORTING = frozenset({"say", "tell", "announce", "state", "add", "write", "claim", "insist", "report"})
+BELIEVING = frozenset({"think", "believe"})  # like a verb of saying, they carry what is held: "did not think he was …"
 # a subject said to be the only or first one ("Time first reported …") has no other actors beside it
 UNIQUE = frozenset({"first", "only", "sole", "solely"})
 LOCATIVE = frozenset({"in", "at", "on", "from", "to", "into", "onto", "near", "across", "through", "throughout", "around",
@@ -389,6 +392,8 @@ def predicate_attested(claim: str, quotes: Sequence[str]) -> bool:
     root = inflected_part(next(iter(parse(claim).sents)).root)
     if root.pos_ not in ("VERB", "AUX") or root.lemma_.lower() in ("be", "have"):
         return True
+    if root.lemma_.lower() in REPORTING and any(_says_what_was_said(parse(quote), _told(root)) for quote in quotes):
+        return True
     words = [root] + ([c for c in root.children if c.dep_ == "dobj"] if root.lemma_.lower() in LIGHT_VERBS else [])
     lemmas = {w.lemma_.lower() for w in words}
     if not any(c.dep_ == "ccomp" for c in root.children):  # what was written or said is no paraphrase's to attest
@@ -400,6 +405,14 @@ def predicate_attested(claim: str, quotes: Sequence[str]) -> bool:
     return any(t.lemma_.lower().startswith(stem) or (sense is not None and _sense(t) == sense)
                or (closed is not None and t.lower_.endswith(closed))
                for quote in quotes for t in parse(quote) for stem in stems)
+
+
+def _says_what_was_said(doc, told: Sequence) -> bool:
+    """Whether a sentence reports (any verb of saying or believing: "wrote" for "said") all that the
+    claim says was said, under as many negations ("I do not believe he is an ongoing harm" for "said
+    he did not think he was an ongoing harm")."""
+    return bool(told) and any(t.lemma_.lower() in REPORTING | BELIEVING for t in doc) and all(
+        any(t.lemma_.lower() == x.lemma_.lower() and _negations(t) % 2 == _negations(x) % 2 for t in doc) for x in told)
 
 
 def claim_slots(claim: str) -> list[Slot]:
@@ -606,9 +619,48 @@ def opposite_sense(claim: str, quote: str) -> bool:
         subject = _subject_text(clause)
         if subject and _opposed(clause, [v for v in verbs if _names(_subject_text(v), subject)]):
             return True
-    negated = _negated(root)
-    same = [t for t in verbs if t.lemma_.lower() == root.lemma_.lower() and root.pos_ == "VERB"]
-    return bool(same) and all(_negated(t) != negated for t in same)
+    # the very action negated in one and affirmed in the other, at any depth of what is said or meant:
+    # "the letters were meant to question the verdict" against "were not written to question …"
+    for told in _told(root):
+        same = [t for t in quote_doc if t.lemma_.lower() == told.lemma_.lower() and t.pos_ == told.pos_]
+        if same and all(_negations(t) % 2 != _negations(told) % 2 for t in same):
+            return True
+    return False
+
+
+def _told(root) -> list:
+    """What the claim says happened or is: its verb and the verbs of what it reports or means ("said
+    the letters were meant to question" → meant, question), and for "be" what someone is said to be
+    ("said he was an ongoing harm" → harm); a verb of saying or believing only carries them."""
+    found, todo = [], [root]
+    while todo:
+        verb = todo.pop()
+        lemma = verb.lemma_.lower()
+        if lemma == "be":
+            found += [c for c in verb.children if c.dep_ in ("attr", "acomp") and c.pos_ in ("NOUN", "ADJ")]
+        elif verb.pos_ == "VERB" and lemma not in REPORTING | BELIEVING | {"have"}:
+            found.append(verb)
+        todo += [c for c in verb.children if _completes(c) and c.pos_ in ("VERB", "AUX")]
+    return found
+
+
+def _negations(token) -> int:
+    """How many negations a verb (or what a verb says someone is) stands under, its own included,
+    up the clauses it completes: negated verbs ("were not written to question", "do not believe he
+    is an ongoing harm") and verbs that say the one they govern did not happen ("refused to raise").
+    A conjunct, relative or time clause has its own ("Neither argued …, but they vouched for the
+    person they knew")."""
+    count = int(_negated(token))
+    while _completes(token):
+        token = token.head
+        count += _negated(token) + (token.lemma_.lower() in NEGATING)
+    return count
+
+
+def _completes(token) -> bool:
+    """Whether a word says what its head says, means or is, so that the head's negation is its own:
+    a complement, or a purpose said with "to" ("were not drawn up to close …")."""
+    return token.dep_ in COMPLEMENTS or (token.dep_ == "advcl" and any(c.tag_ == "TO" for c in token.children))
 
 
 def _opposed(verb, verbs) -> bool:
