@@ -279,6 +279,15 @@ def test_an_age_beside_the_name_refutes_another_age_of_that_one_only() -> None:
     assert checker.check("Masterson's daughter is 9 years old.").verdict == "NOT_ENOUGH_INFO"
 
 
+def test_a_claim_with_nothing_named_asks_what_its_subject_says() -> None:
+    assert questions("Recent surveys suggest that the lake was never fished.") == {
+        "that the lake was never fished": "What do recent surveys suggest?"}
+    finding = "However, recent surveys have suggested that the lake was heavily fished."
+    checker = ClaimChecker(Articles({"what do": [said(finding, "heavily fished")]}).ask, embed)
+    verdict = checker.check("Recent surveys suggest that the lake was never fished.")
+    assert verdict.verdict == "REFUTED" and verdict.evidence[0].quote == finding
+
+
 def test_a_duration_in_another_unit_is_no_contradiction() -> None:
     checker = ClaimChecker(Articles({"how long": [said(AGE, "30 years")]}).ask, embed)
     assert checker.check("Masterson's hearing lasted two days.").verdict == "NOT_ENOUGH_INFO"

@@ -447,6 +447,13 @@ def claim_slots(claim: str) -> list[Slot]:
             if taken.isdisjoint(range(lo, hi)) and not obj.is_stop:
                 # the question drops the determiner too: "What did Kutcher write to …?", not "… write his to …"
                 slots.append(Slot(doc[lo:hi].text, "thing", slot_question(doc, obj.left_edge.i, hi, "what")))
+    root = next(iter(doc.sents)).root
+    clause = next((c for c in root.children if c.dep_ == "ccomp"), None)
+    if not slots and clause is not None:
+        # nothing named and no object: what the subject says or finds is asked for, and its sentence is
+        # held against the claim ("What do recent findings suggest?")
+        lo, hi = clause.left_edge.i, clause.right_edge.i + 1
+        slots.append(Slot(doc[lo:hi].text, "thing", slot_question(doc, lo, hi, "what")))
     return slots[:MAX_SLOTS]
 
 
