@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from qa import QA
 from qa.results import Answer, Evidence, Reading
-from qa.verify.claims import CONFIRM, ClaimChecker, claim_slots, opposite_sense, predicate_attested, when_question
+from qa.verify.claims import CONFIRM, ClaimChecker, claim_slots, opposite_sense, predicate_attested, when_questions
 
 from .conftest import assert_offsets
 
@@ -242,6 +242,11 @@ def test_the_resignation_is_supported(seeds_bot: QA, seeds_copy: Path) -> None:
     assert verdict.verdict == "SUPPORTED", verdict.checks
     for item in verdict.evidence:
         assert_offsets(seeds_copy, item)
+    # People says Thursday, the LA Times "stepped down Friday": both days are shown as a conflict
+    when = next(c for c in verdict.checks if c.kind == "context")
+    assert when.outcome == "conflicting" and verdict.conflicting, when
+    assert {(e.source[:3], e.answer) for e in when.answers} == {("003", "Thursday"), ("000", "Friday")}, when
+    assert {e.source for e in when.answers} <= {e.source for e in verdict.evidence}
     data = verdict.to_dict()
     assert {"claim", "verdict", "score", "evidence", "checks"} <= set(data)
 
@@ -251,8 +256,7 @@ def test_the_resignation_is_supported(seeds_bot: QA, seeds_copy: Path) -> None:
 def test_any_text_gives_questions_without_failing(text: str) -> None:
     for slot in claim_slots(text):
         assert slot.question.endswith("?") and slot.text
-    when = when_question(text)
-    assert when is None or when.endswith("?")
+    assert all(when.endswith("?") for when in when_questions(text))
 
 
 # --- numbers, ages, subjects and fronted phrases: general rules, tested without the reader ----------
@@ -277,6 +281,23 @@ def test_an_age_beside_the_name_refutes_another_age_of_that_one_only() -> None:
     assert checker.check("Masterson is 45 years old.").verdict == "REFUTED"
     # the same sentence says nothing about his daughter's age
     assert checker.check("Masterson's daughter is 9 years old.").verdict == "NOT_ENOUGH_INFO"
+
+
+def test_the_date_of_the_event_is_asked_of_the_bare_event_too_and_said_of_its_verb() -> None:
+    assert when_questions("Maria Park resigned from the council.") == [
+        "When did Maria Park resign from the council?", "When did Maria Park resign?"]
+    council = "Maria Park resigned from the council on Thursday."
+    friday = "Maria Park stepped down Friday from her seat."
+    joined = "Maria Park is stepping down from the council she joined in 2009."
+    checker = ClaimChecker(Articles({
+        "who": [said(council, "Maria Park", "b.txt")],
+        "when did maria park resign from": [said(council, "Thursday", "b.txt")],
+        "when did maria park resign?": [said(joined, "2009", "c.txt"), said(friday, "Friday", "a.txt", 0.3)],
+    }).ask, embed)
+    verdict = checker.check("Maria Park resigned from the council.")
+    when = next(c for c in verdict.checks if c.kind == "context")
+    # the year she joined is no date of her resignation, though its sentence tells it
+    assert verdict.conflicting and {e.answer for e in when.answers} == {"Thursday", "Friday"}, when
 
 
 def test_a_claim_with_nothing_named_asks_what_its_subject_says() -> None:

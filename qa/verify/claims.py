@@ -73,6 +73,8 @@ OPPOSITES: tuple[tuple[frozenset[str], frozenset[str]], ...] = (
 SENSE_OF = {word: (pair, pole) for pair, poles in enumerate(OPPOSITES) for pole, words in enumerate(poles) for word in words}
 CONTRASTING = frozenset({"while", "whereas", "although", "though"})  # marks of a side clause with a fact of its own
 NEGATORS = frozenset({"neither", "nor", "no", "none", "nobody", "nothing", "never"})
+# who did what, and nothing more: "Kutcher stepped down", "the plague reached Cairo"
+BARE_EVENT = frozenset({"nsubj", "nsubjpass", "aux", "auxpass", "neg", "prt", "advmod", "dobj"})
 COMPLEMENTS = frozenset({"ccomp", "xcomp", "attr", "acomp"})  # what a verb says, means or is: its negation carries down
 NEGATING = frozenset({"refuse", "fail", "decline", "deny", "avoid", "neglect"})  # "refused to raise" did not raise
 # verbs that tell the same action in news copy: one says the other's predicate ("posted" for "published")
@@ -152,9 +154,10 @@ def _words(tokens, replace: dict[int, str]) -> str:
     return "".join(out).strip()
 
 
-def slot_question(doc, start: int, end: int, wh: str) -> str:
+def slot_question(doc, start: int, end: int, wh: str, drop: frozenset[int] = frozenset()) -> str:
     """The question whose answer is the claim's tokens ``[start, end)``: the wh-phrase in their place
-    when they are (in) the subject, else fronted with the auxiliary or with do-support."""
+    when they are (in) the subject, else fronted with the auxiliary or with do-support; the tokens
+    ``drop`` are left out."""
     span = doc[start:end]
     root = doc[start].sent.root
     own = _own_clause(span.root) if start < end else None
@@ -162,7 +165,7 @@ def slot_question(doc, start: int, end: int, wh: str) -> str:
         root = own
     tokens = [t for t in root.subtree if not (t.head == root and t.dep_ in ("mark", "cc"))] if own is not None \
         else list(doc[start].sent)
-    remove = set(range(start, end)) | alternatives(doc) | _side_clauses(root)
+    remove = set(range(start, end)) | alternatives(doc) | _side_clauses(root) | drop
     if start == end:  # no slot: the claim itself, asked with ``wh`` in front ("When did Kutcher resign?")
         pass
     elif wh in ("when", "where", "how long", "how old"):
@@ -499,14 +502,18 @@ def _inside_a_name(ent) -> bool:
     return head.ent_type_ != "" and not (ent.start <= head.i < ent.end)
 
 
-def when_question(claim: str) -> str | None:
+def when_questions(claim: str) -> list[str]:
     """"When did it happen?" for a claim about an event that names no date: not a fact of the claim,
-    but where the sources disagree on the date, the verdict shows both."""
+    but where the sources disagree on the date, the verdict shows both. Asked with the claim's words
+    and with its subject and verb alone ("When did Kutcher resign?"): an article may name the rest
+    otherwise ("stepped down Friday from his anti-sex-trafficking organization")."""
     doc = parse(claim)
     root = next(iter(doc.sents)).root
     if root.pos_ != "VERB" or any(e.label_ in ("DATE", "TIME") for e in doc.ents):
-        return None
-    return slot_question(doc, root.i, root.i, "when")
+        return []
+    rest = frozenset(x.i for c in root.children if c.dep_ not in BARE_EVENT for x in c.subtree)
+    asked = [slot_question(doc, root.i, root.i, "when"), slot_question(doc, root.i, root.i, "when", rest)]
+    return list(dict.fromkeys(asked))
 
 
 def numbers_in(text: str) -> set[float]:
@@ -703,8 +710,8 @@ class ClaimChecker:
 
     def check(self, claim: str) -> Verdict:
         slots = claim_slots(claim)
-        when = when_question(claim)
-        readings = self.ask([slot.question for slot in slots] + ([when] if when else []))
+        whens = when_questions(claim)
+        readings = self.ask([slot.question for slot in slots] + whens)
         answers = [reading.answer for reading in readings]
         asked = list(zip(slots, answers))
         # spans the reader was unsure of that say a named, dated or counted slot's own value ("45" for
@@ -739,8 +746,8 @@ class ClaimChecker:
         checks = [self._named_alongside(c, checks, reading.candidates) if slot.subject and c.outcome == "unanswered"
                   else self._said_with_the_verb(claim, c, checks) if c.outcome == "unanswered" else c
                   for slot, c, reading in zip(slots, checks, readings)]
-        if when is not None and any(c.outcome != "unanswered" for c in checks):
-            checks.append(self._context(claim, when, readings[-1]))
+        if whens and any(c.outcome != "unanswered" for c in checks):
+            checks.append(self._context(claim, whens, readings[len(slots):]))
         # any confident answer's sentence about the claim, a paraphrased object's included ("the organization's work")
         answered = [e for c in checks for e in c.answers if e.answer is not None] + unanswered
         opposed = [e for e in answered if (relevance.get(e.quote, 0.0) >= RELEVANT or same_event(claim, e.quote, ""))
@@ -826,19 +833,20 @@ class ClaimChecker:
         return changed(check, outcome="confirmed", answers=tuple(_unique(found))) if found else check
 
     @staticmethod
-    def _context(claim: str, question: str, reading: Reading) -> SlotCheck:
+    def _context(claim: str, questions: Sequence[str], readings: Sequence[Reading]) -> SlotCheck:
         """The event's date as each source gives it, conflicting when they disagree: per source the
-        reader's best date (at least CONFIRM sure) from a sentence that tells the claim's action; "Kutcher
-        founded the group … in 2009" dates the founding, not his resignation."""
+        reader's best date (at least CONFIRM sure, from any of the questions) said of a verb whose
+        clause tells the claim's action; "Kutcher founded the group … in 2009" dates the founding,
+        and "is stepping down from the organization he co-founded in 2009" too."""
         per_source: dict[str, Evidence] = {}
-        for e in reading.candidates:
+        for e in sorted((e for r in readings for e in r.candidates), key=lambda e: -e.score):
             if e.answer and e.score >= CONFIRM and e.source not in per_source and answer_kind(e) == "date" \
-                    and predicate_attested(claim, [e.quote]):
+                    and _dates_the_action(claim, e):
                 per_source[e.source] = e
         answers = list(per_source.values())
         differ = any(not same_answer(a.answer, b.answer) for a in answers for b in answers if a.source != b.source)
         outcome: Outcome = "conflicting" if differ else "confirmed" if answers else "unanswered"
-        return SlotCheck("", "context", question, outcome, tuple(answers))
+        return SlotCheck("", "context", " / ".join(questions), outcome, tuple(answers))
 
     @staticmethod
     def _label(checks: Sequence[SlotCheck], subjects: frozenset[str] = frozenset(),
@@ -880,6 +888,15 @@ def _differs(claim: str, slot: Slot, e: Evidence, relevance: dict[str, float]) -
             and not (slot.kind in ("person", "organisation") and plays_another_role(claim, slot.text, e))
             and (counts_the_same(claim, slot.text, e, close) if slot.kind == "number"
                  else close or same_event(claim, e.quote, slot.text)))
+
+
+def _dates_the_action(claim: str, ev: Evidence) -> bool:
+    """Whether a date answered is said of the claim's action: the clause of the nearest verb above
+    it tells that action (the claim's verb or one of its kind)."""
+    span = answer_span(ev)
+    verb = None if span is None else next((t for t in span.root.ancestors if t.pos_ in ("VERB", "AUX")), None)
+    clause = ev.quote if verb is None else _words(verb.subtree, {})
+    return predicate_attested(claim, [clause])
 
 
 def _outranked(candidates: Sequence[Evidence], value: str, kind: str, said: Evidence) -> bool:
