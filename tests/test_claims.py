@@ -1,4 +1,4 @@
-"""Claim checking by asking (qa/verify/claims.py): questions built from the claim's parse, the
+"""Claim checking by asking (qa/verify/): questions built from the claim's parse, the
 decision from the answers, and the shipped reader on the seeds claims of the issue."""
 
 from __future__ import annotations
@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 from qa import QA
 from qa.results import Answer, Evidence, Reading
-from qa.verify.claims import CONFIRM, ClaimChecker, claim_slots, opposite_sense, predicate_attested, when_questions
+from qa.verify.claim_questions import claim_slots, when_questions
+from qa.verify.claims import CONFIRM, ClaimChecker
+from qa.verify.predicates import opposite_sense, predicate_attested
 
 from .conftest import assert_offsets
 

@@ -84,3 +84,19 @@ def agreement_of(groups: list[list[Evidence]]) -> Agreement:
     if len(sources) == 1:
         return "single-source"
     return "consistent" if len(groups) == 1 else "conflicting"
+
+
+def mentions(quote: str, value: str) -> bool:
+    """Whether a sentence itself says the value (its words in order, case and punctuation aside; a
+    number whole: "1.5 billion" does not say "5 billion")."""
+    words = re.findall(r"\d+(?:[.,]\d+)*|\w+", value.lower())
+    pattern = r"(?<!\d[.,])\b" + r"\W+".join(map(re.escape, words)) + r"\b(?![.,]\d)"
+    return bool(words) and re.search(pattern, quote.lower()) is not None
+
+
+def mentions_name(quote: str, name: str) -> bool:
+    """Whether a sentence names someone or something, in full or by the last word of a capitalised
+    name ("Kutcher" for "Ashton Kutcher")."""
+    last = name.split()[-1] if name.split() else ""
+    return mentions(quote, name) or (len(name.split()) > 1 and last[:1].isupper() and len(last) > 2
+                                      and mentions(quote, last))
