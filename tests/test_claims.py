@@ -451,6 +451,11 @@ def test_a_date_of_the_event_somewhere_else_is_no_contradiction() -> None:
     checker = ClaimChecker(Articles({"when": [reached]}).ask, embed)
     assert checker.check("The plague reached Cairo in 1349.").verdict == "NOT_ENOUGH_INFO"
     assert checker.check("The plague reached Alexandria in 1349.").verdict == "REFUTED"
+    # the place after a preposition, not the verb's object: only the places the sentence names tell
+    arrived = said("The plague arrived in Alexandria in 1347.", "1347")
+    checker = ClaimChecker(Articles({"when": [arrived]}).ask, embed)
+    assert checker.check("The plague arrived in Cairo in 1349.").verdict == "NOT_ENOUGH_INFO"
+    assert checker.check("The plague arrived in Alexandria in 1349.").verdict == "REFUTED"
 
 
 def test_a_place_said_after_the_same_verb_and_preposition_is_confirmed() -> None:
