@@ -15,8 +15,9 @@ import pytest
 
 from qa import QA
 from qa.app.cli import run
+from qa.errors import QAError
 from qa.read.passage import Passage
-from qa.read.span_reader import LENGTH_BUCKET, SpanReader, Window, sentence_bounds
+from qa.read.span_reader import LENGTH_BUCKET, SpanReader, Window, computes_bf16, sentence_bounds
 from tests.conftest import assert_offsets
 
 
@@ -145,6 +146,17 @@ def test_no_answer_runs_across_a_paragraph_break(tiny_model: Path) -> None:
     found = [ev for q in ("Who won?", "When?", "Where did the team play?") for ev in reader.read(q, [passage])]
     _check(text, [passage], found)
     assert all("\n" not in ev.answer for ev in found)
+
+
+def test_the_default_precision_is_bf16_only_where_the_cpu_computes_it(tiny_model: Path) -> None:
+    reader = SpanReader(tiny_model, max_length=64, stride=16)
+    assert reader.precision == "auto"
+    reader.warm_up()
+    assert reader.precision == ("bf16" if computes_bf16() else "fp32")
+    text, passages = _document()
+    _check(text, passages, reader.read("Who won the game?", passages))
+    with pytest.raises(QAError, match="precision must be one of auto, fp32, bf16, int8"):
+        SpanReader(tiny_model, precision="fp16")
 
 
 def test_int8_quantizes_only_the_feed_forward_expansions_and_keeps_offsets(tiny_model: Path) -> None:
