@@ -408,14 +408,17 @@ def test_an_acting_organisation_is_asked_with_who() -> None:
 
 
 def test_one_of_several_subjects_unanswered_is_not_enough() -> None:
-    """"Maria Park and who wrote the report?" is a precise question: left unanswered, the claim that
-    John Lee wrote it with her is not supported by the sentence naming someone else beside her."""
+    """A name in an "and" coordination is asked with the whole coordination in place ("Who wrote the
+    report?", not "Maria Park and who wrote …?"); the answer must say each name: the sentence naming
+    someone else beside her does not support that John Lee wrote it with her."""
+    assert questions("Maria Park and John Lee wrote the report.")["John Lee"] == "Who wrote the report?"
     report = "Maria Park and Ann Kim wrote the report on Friday."
     says = {"who": [said(report, "Maria Park")], "when": [said(report, "Friday")]}
     checker = ClaimChecker(Articles(says).ask, embed)
     assert checker.check("Maria Park and John Lee wrote the report on Friday.").verdict == "NOT_ENOUGH_INFO"
-    assert ClaimChecker(Articles({**says, "maria park and who": [said(report, "Ann Kim")]}).ask, embed).check(
-        "Maria Park and Ann Kim wrote the report on Friday.").verdict == "SUPPORTED"
+    both = ClaimChecker(Articles({**says, "who": [said(report, "Maria Park and Ann Kim")]}).ask, embed)
+    assert both.check("Maria Park and Ann Kim wrote the report on Friday.").verdict == "SUPPORTED"
+    assert both.check("Maria Park and John Lee wrote the report on Friday.").verdict == "NOT_ENOUGH_INFO"
 
 
 def test_an_unconfirmed_amount_holds_the_verdict_back() -> None:

@@ -233,7 +233,8 @@ def claim_slots(claim: str) -> list[Slot]:
             # people and organisations both act ("Who said …?"), and the NER model mixes them up; what
             # one *is* keeps its kind's word ("What was the first outlet …?")
             wh = "who"
-        slots.append(Slot(ent.text, kind, slot_question(doc, ent.start, ent.end, wh), subject, unique,
+        lo, hi = _coordination(ent)
+        slots.append(Slot(ent.text, kind, slot_question(doc, lo, hi, wh), subject, unique,
                           named_object=ent.root.dep_ == "dobj" and kind not in ("date", "number")))
         taken |= set(range(ent.start, ent.end))
     for sent in doc.sents:
@@ -251,6 +252,21 @@ def claim_slots(claim: str) -> list[Slot]:
         lo, hi = clause.left_edge.i, clause.right_edge.i + 1
         slots.append(Slot(doc[lo:hi].text, "thing", slot_question(doc, lo, hi, "what")))
     return slots[:MAX_SLOTS]
+
+
+def _coordination(ent) -> tuple[int, int]:
+    """The tokens to ask in place of a name: the name, or the whole "and" coordination it stands in
+    ("Kutcher and Kunis said …" → "Who said …?", whose answer "Kutcher and Kunis" says each of them;
+    "Who and Kunis said …?" asks nothing). A name in apposition stands in it through its noun
+    ("Kutcher and his wife Mila Kunis")."""
+    top = ent.root
+    while top.dep_ in ("conj", "appos") and top.head.i != top.i:
+        top = top.head
+    chain = [t for t in top.subtree if t is top or (t.dep_ == "conj" and t.head.i != t.i)]
+    joined = any(t.dep_ == "cc" and t.lower_ == "and" and t.head in chain for t in top.subtree)
+    if len(chain) < 2 or not joined:
+        return ent.start, ent.end
+    return top.left_edge.i, top.right_edge.i + 1
 
 
 def alternatives(doc) -> set[int]:

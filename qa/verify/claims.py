@@ -252,7 +252,9 @@ class ClaimChecker:
     def check(self, claim: str) -> Verdict:
         slots = claim_slots(claim)
         whens = when_questions(claim)
-        readings = self.ask([slot.question for slot in slots] + whens)
+        questions = [slot.question for slot in slots] + whens
+        read = dict(zip(unique := list(dict.fromkeys(questions)), self.ask(unique)))  # each asked once
+        readings = [read[q] for q in questions]
         answers = [reading.answer for reading in readings]
         asked = list(zip(slots, answers))
         # spans the reader was unsure of that say a named, dated or counted slot's own value ("45" for
