@@ -311,6 +311,13 @@ def test_a_claim_with_nothing_named_asks_what_its_subject_says() -> None:
     assert verdict.verdict == "REFUTED" and verdict.evidence[0].quote == finding
 
 
+def test_a_share_of_something_named_is_counted_only_where_it_is_named() -> None:
+    europe = said("The plague is estimated to have killed 30–60% of Europe's total population.", "30–60%")
+    checker = ClaimChecker(Articles({"how": [europe], "what": [europe]}).ask, embed)
+    assert checker.check("The plague killed 20% of Iceland's population.").verdict == "NOT_ENOUGH_INFO"
+    assert checker.check("The plague killed 20% of Europe's population.").verdict == "REFUTED"
+
+
 def test_a_duration_in_another_unit_is_no_contradiction() -> None:
     checker = ClaimChecker(Articles({"how long": [said(AGE, "30 years")]}).ask, embed)
     assert checker.check("Masterson's hearing lasted two days.").verdict == "NOT_ENOUGH_INFO"

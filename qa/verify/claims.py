@@ -128,9 +128,13 @@ def counts_the_same(claim: str, slot: str, ev: Evidence, close: bool) -> bool:
     47," for "Masterson is 45 years old"); for a duration, the same action measured (its verb or
     noun: "known for 25 years" and "knew for 25 years", "thanked for his participation over 5
     years" and "grateful for his participation over 15 years"; "sentenced to 30 years" says
-    nothing of how long they had "known" him), in a close sentence or one naming whom it is about."""
+    nothing of how long they had "known" him), in a close sentence or one naming whom it is about.
+    A share of something named ("half of Iceland's population") is counted only by a sentence that
+    names it: "30–60% of Europe's total population" is another count."""
     doc = parse(claim)
     number = next((e for e in doc.ents if e.text == slot), None)
+    if number is not None and not all(mentions_name(ev.quote, name) for name in _named_in_its_of(number)):
+        return False
     if number is not None and number.root.dep_ in ("nummod", "amod") and number.root.head.pos_ == "NOUN":
         counted = number.root.head.lemma_.lower()
         span = answer_span(ev)
@@ -148,6 +152,12 @@ def counts_the_same(claim: str, slot: str, ev: Evidence, close: bool) -> bool:
     # a noun measured is the very thing ("his participation over the last 15 years"); a verb alone
     # ("known") needs the sentence to be about the claim
     return any(pos == "NOUN" for _, pos in shared) or (bool(shared) and (close or names_the_owner(claim, ev.quote, slot)))
+
+
+def _named_in_its_of(number) -> list[str]:
+    """The names inside a number's own "of" phrase: whose share it is ("half of Iceland's population")."""
+    inside = {x.i for c in number.root.children if c.dep_ == "prep" and c.lower_ == "of" for x in c.subtree}
+    return [e.text for e in number.doc.ents if e.root.i in inside and KIND_OF_LABEL.get(e.label_) not in ("date", "number")]
 
 
 def _governing_verb(token) -> str | None:
