@@ -288,6 +288,7 @@ def test_an_age_beside_the_name_refutes_another_age_of_that_one_only() -> None:
 def test_the_date_of_the_event_is_asked_of_the_bare_event_too_and_said_of_its_verb() -> None:
     assert when_questions("Maria Park resigned from the council.") == [
         "When did Maria Park resign from the council?", "When did Maria Park resign?"]
+    assert when_questions("Kutcher co-founded Thorn with Danny Masterson")[1] == "When did Kutcher co-found?"
     council = "Maria Park resigned from the council on Thursday."
     friday = "Maria Park stepped down Friday from her seat."
     joined = "Maria Park is stepping down from the council she joined in 2009."

@@ -320,7 +320,8 @@ def when_questions(claim: str) -> list[str]:
     root = next(iter(doc.sents)).root
     if root.pos_ != "VERB" or any(e.label_ in ("DATE", "TIME") for e in doc.ents):
         return []
-    rest = frozenset(x.i for c in root.children if c.dep_ not in BARE_EVENT for x in c.subtree)
+    word = set(range(root.i, inflected_part(root).i + 1))  # "co-founded" is one word, however parsed
+    rest = frozenset(x.i for c in root.children if c.dep_ not in BARE_EVENT for x in c.subtree) - word
     asked = [slot_question(doc, root.i, root.i, "when"), slot_question(doc, root.i, root.i, "when", rest)]
     return list(dict.fromkeys(asked))
 
