@@ -263,7 +263,8 @@ class ClaimChecker:
         slots = claim_slots(claim)
         whens = when_questions(claim)
         questions = [slot.question for slot in slots] + whens
-        read = dict(zip(unique := list(dict.fromkeys(questions)), self.ask(unique)))  # each asked once
+        unique = list(dict.fromkeys(questions))  # a question two slots share is read once
+        read = dict(zip(unique, self.ask(unique)))
         readings = [read[q] for q in questions]
         answers = [reading.answer for reading in readings]
         asked = list(zip(slots, answers))

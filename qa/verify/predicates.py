@@ -42,12 +42,15 @@ def predicate_attested(claim: str, quotes: Sequence[str]) -> bool:
     copy ("posted" for "published", "grateful" for "thanked"). Facts alone do not make "Masterson was
     acquitted in May" true of a sentence saying he was found guilty in May. A claim whose verb is
     "be" or "have" states its facts and nothing more; a light verb's object says the action ("took
-    effect": "effective"); a verb of stopping or carrying on is said by any other of its kind."""
+    effect": "effective"); a verb of stopping or carrying on is said by any other of its kind; a verb
+    of saying by any other, or of believing, that reports the same words ("wrote" for "said")."""
     root = inflected_part(next(iter(parse(claim).sents)).root)
     if root.pos_ not in ("VERB", "AUX") or root.lemma_.lower() in ("be", "have"):
         return True
-    if root.lemma_.lower() in REPORTING and any(_says_what_was_said(parse(quote), _told(root)) for quote in quotes):
-        return True
+    if root.lemma_.lower() in REPORTING:
+        told = _told(root)
+        if any(_says_what_was_said(parse(quote), told) for quote in quotes):
+            return True
     words = [root] + ([c for c in root.children if c.dep_ == "dobj"] if root.lemma_.lower() in LIGHT_VERBS else [])
     lemmas = {w.lemma_.lower() for w in words}
     if not any(c.dep_ == "ccomp" for c in root.children):  # what was written or said is no paraphrase's to attest
